@@ -1,0 +1,103 @@
+#pragma once
+// The node's configuration as immutable plain structs. Built once by the loader (validated
+// in full), then shared read-only as std::shared_ptr<const Config>.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sundial::config {
+
+using Milliseconds = std::chrono::milliseconds;
+
+struct NodeConfig {
+  std::string ae_title = "SUNDIAL";
+  std::uint16_t dicom_port = 11112;
+  std::uint16_t http_port = 8080;
+  std::string http_bind = "127.0.0.1";
+  std::filesystem::path data_dir;            // absolute after loading
+  int max_inbound_associations = 64;         // concurrent receive associations
+  std::uint32_t max_pdu_bytes = 65536;
+  Milliseconds dimse_timeout{30000};
+  bool identifying_logs = false;             // patient identity and UIDs in logs
+};
+
+struct RedisConfig {
+  // Empty: start and supervise an embedded redis-server on a Unix socket in the data folder.
+  // "unix:/path/to/socket" or "host:port" otherwise.
+  std::string address;
+  std::string key_prefix = "sundial";
+  std::string server_binary = "redis-server";  // embedded mode only
+};
+
+struct SpoolConfig {
+  bool fsync = true;                         // fsync each file before acknowledging it
+  std::uint64_t min_free_bytes = 256ull << 20;  // refuse new instances below this
+  bool keep_forwarded = false;               // keep files after every destination has them
+};
+
+enum class ForwardMode { OnCompletion, Streaming };
+
+struct DestinationConfig {
+  std::string name;
+  std::string ae_title;
+  std::string host;
+  std::uint16_t port = 104;
+  int max_associations = 2;
+  ForwardMode mode = ForwardMode::OnCompletion;
+  int config_line = 0;
+};
+
+struct CallerConfig {
+  std::string ae_title;
+  std::vector<std::string> addresses;        // exact IPs or CIDR blocks
+};
+
+struct SiteConfig {
+  std::string name;
+  std::string time_zone = "UTC";
+  std::string state;
+  std::vector<CallerConfig> callers;
+  std::vector<std::string> destinations;     // names of DestinationConfig
+  std::optional<Milliseconds> quiet_period;  // falls back to tracker.quiet_period
+  std::map<std::string, Milliseconds> quiet_period_by_modality;
+  int config_line = 0;
+};
+
+struct TrackerConfig {
+  Milliseconds quiet_period{3000};
+};
+
+struct ForwardingConfig {
+  int max_attempts = 8;
+  Milliseconds initial_backoff{1000};
+  Milliseconds max_backoff{300000};
+  Milliseconds idle_association_timeout{5000};  // release an idle association after this
+  int batch_size = 32;                          // jobs claimed at a time per worker
+};
+
+struct Config {
+  std::filesystem::path source_file;
+  NodeConfig node;
+  RedisConfig redis;
+  SpoolConfig spool;
+  TrackerConfig tracker;
+  ForwardingConfig forwarding;
+  std::vector<SiteConfig> sites;
+  std::vector<DestinationConfig> destinations;
+
+  const SiteConfig* findSite(const std::string& name) const;
+  const DestinationConfig* findDestination(const std::string& name) const;
+  // The quiet period for a study of this site and modality.
+  Milliseconds quietPeriodFor(const std::string& site, const std::string& modality) const;
+  std::filesystem::path spoolDir() const { return node.data_dir / "spool"; }
+  std::filesystem::path redisDir() const { return node.data_dir / "redis"; }
+};
+
+std::string_view forwardModeName(ForwardMode mode);
+
+}  // namespace sundial::config

@@ -1,0 +1,104 @@
+#include "engine/domain/events.h"
+
+#include <charconv>
+#include <vector>
+
+namespace sundial {
+namespace {
+
+constexpr char kSeparator = '\x1f';
+constexpr std::string_view kInstanceSpooledName = "InstanceSpooled";
+constexpr std::string_view kStudyCompletedName = "StudyCompleted";
+
+std::vector<std::string_view> split(std::string_view text) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  while (true) {
+    size_t end = text.find(kSeparator, start);
+    if (end == std::string_view::npos) {
+      fields.push_back(text.substr(start));
+      return fields;
+    }
+    fields.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+template <typename Int>
+bool parseInt(std::string_view text, Int& out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+void append(std::string& out, std::string_view field) {
+  out += kSeparator;
+  out += field;
+}
+
+}  // namespace
+
+std::string_view eventName(const Event& event) {
+  if (std::holds_alternative<InstanceSpooled>(event)) return kInstanceSpooledName;
+  return kStudyCompletedName;
+}
+
+std::string encodeEvent(const Event& event) {
+  std::string out(eventName(event));
+  if (const auto* spooled = std::get_if<InstanceSpooled>(&event)) {
+    const SpooledInstance& i = spooled->instance;
+    append(out, i.site);
+    append(out, i.calling_ae);
+    append(out, i.study_uid);
+    append(out, i.series_uid);
+    append(out, i.sop_instance_uid);
+    append(out, i.sop_class_uid);
+    append(out, i.transfer_syntax_uid);
+    append(out, i.modality);
+    append(out, i.spool_path);
+    append(out, std::to_string(i.bytes));
+    append(out, std::to_string(toEpochMs(i.received_at)));
+    return out;
+  }
+  const auto& completed = std::get<StudyCompleted>(event);
+  append(out, completed.study_uid);
+  append(out, completed.site);
+  append(out, std::to_string(toEpochMs(completed.completed_at)));
+  return out;
+}
+
+Result<Event> decodeEvent(std::string_view wire) {
+  std::vector<std::string_view> f = split(wire);
+  if (f[0] == kInstanceSpooledName && f.size() == 12) {
+    SpooledInstance i;
+    i.site = f[1];
+    i.calling_ae = f[2];
+    i.study_uid = f[3];
+    i.series_uid = f[4];
+    i.sop_instance_uid = f[5];
+    i.sop_class_uid = f[6];
+    i.transfer_syntax_uid = f[7];
+    i.modality = f[8];
+    i.spool_path = f[9];
+    long long ms = 0;
+    if (!parseInt(f[10], i.bytes) || !parseInt(f[11], ms)) {
+      return makeError(ErrorCode::InvalidInput, "bad number in InstanceSpooled event");
+    }
+    i.received_at = fromEpochMs(ms);
+    return Event{InstanceSpooled{std::move(i)}};
+  }
+  if (f[0] == kStudyCompletedName && f.size() == 4) {
+    StudyCompleted c;
+    c.study_uid = f[1];
+    c.site = f[2];
+    long long ms = 0;
+    if (!parseInt(f[3], ms)) {
+      return makeError(ErrorCode::InvalidInput, "bad time in StudyCompleted event");
+    }
+    c.completed_at = fromEpochMs(ms);
+    return Event{std::move(c)};
+  }
+  return makeError(ErrorCode::InvalidInput, "unknown or malformed event",
+                   std::string(f[0].substr(0, 40)));
+}
+
+}  // namespace sundial

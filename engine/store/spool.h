@@ -1,0 +1,39 @@
+#pragma once
+// Spool: the instances on local disk, the source of truth for pixels. An instance is
+// written under a temporary name, flushed and renamed; only then is it acknowledged.
+// Implemented in adapters/spool. Safe to call from any thread.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/domain/result.h"
+
+namespace sundial::engine {
+
+class Spool {
+ public:
+  virtual ~Spool() = default;
+
+  // A fresh temporary file name inside the spool for an incoming instance. Fails with
+  // ResourceExhausted when the disk is below its free-space floor or not writable.
+  virtual Result<std::filesystem::path> reserveTemporary() = 0;
+
+  // Flushes the temporary file to disk and renames it to its final name for this study and
+  // instance (UIDs already checked). Returns the final path.
+  virtual Result<std::filesystem::path> commit(const std::filesystem::path& temporary,
+                                               const std::string& study_uid,
+                                               const std::string& sop_instance_uid) = 0;
+
+  // Removes a temporary file that will not be committed.
+  virtual void discard(const std::filesystem::path& temporary) = 0;
+
+  // Removes a committed file once every destination has it.
+  virtual Result<void> remove(const std::filesystem::path& committed) = 0;
+
+  // Every committed file (after a restart, to find instances acknowledged but not recorded).
+  virtual std::vector<std::filesystem::path> listCommitted() = 0;
+};
+
+}  // namespace sundial::engine

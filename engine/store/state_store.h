@@ -1,0 +1,82 @@
+#pragma once
+// StateStore: the engine's view of live workflow state (studies in flight, instances and
+// the destinations each must reach). Implemented on Redis in adapters/redis; a fake lives
+// in tests/support. One instance belongs to one thread.
+
+#include <string>
+#include <vector>
+
+#include "engine/domain/clock.h"
+#include "engine/domain/instance.h"
+#include "engine/domain/result.h"
+
+namespace sundial::engine {
+
+// One spooled instance to record, with the destinations it must reach and the subset of
+// those to enqueue right away (streaming destinations).
+struct InstanceRecord {
+  SpooledInstance instance;
+  std::vector<std::string> destinations;
+  std::vector<std::string> enqueue_now;
+};
+
+// A study still receiving instances; used to re-arm the tracker's timers after a restart.
+struct OpenStudy {
+  std::string study_uid;
+  std::string site;
+  std::string modality;
+  UtcTime last_received_at{};
+};
+
+struct DestinationProgress {
+  std::string destination;
+  long long pending = 0;    // to be sent (ready, in flight or waiting for a retry)
+  long long sent = 0;
+  long long failed = 0;     // dead-lettered
+};
+
+enum class StudyState { Receiving, Complete };
+
+struct StudySummary {
+  std::string study_uid;
+  std::string site;
+  std::string modality;
+  StudyState state = StudyState::Receiving;
+  long long instances = 0;
+  long long bytes = 0;
+  UtcTime first_received_at{};
+  UtcTime last_received_at{};
+  UtcTime completed_at{};   // epoch when not complete
+  std::vector<DestinationProgress> destinations;
+};
+
+std::string_view studyStateName(StudyState state);
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // Records each instance (idempotent per SOP Instance UID: a repeat updates nothing and
+  // enqueues nothing twice) and enqueues it for its `enqueue_now` destinations. One round
+  // trip for the whole batch.
+  virtual Result<void> recordInstances(const std::vector<InstanceRecord>& batch) = 0;
+
+  // Marks the study complete and enqueues every instance of it for `destinations`
+  // (idempotent per SOP Instance UID and destination).
+  virtual Result<void> completeStudy(const std::string& study_uid, UtcTime completed_at,
+                                     const std::vector<std::string>& destinations) = 0;
+
+  // Studies recorded but not complete.
+  virtual Result<std::vector<OpenStudy>> openStudies() = 0;
+
+  // For each SOP Instance UID, whether it has been recorded (spool rebuild after a crash).
+  virtual Result<std::vector<bool>> knownInstances(const std::vector<std::string>& sop_uids) = 0;
+
+  // Studies in flight, newest first, with per-destination progress.
+  virtual Result<std::vector<StudySummary>> listStudies(int limit) = 0;
+
+  // Whether the store answers at all.
+  virtual Result<void> ping() = 0;
+};
+
+}  // namespace sundial::engine

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian package Sundial needs to build, test and benchmark.
+# Idempotent: does nothing (and needs no network) when everything is present.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config ninja-build
+  libdcmtk-dev dcmtk
+  libzmq3-dev cppzmq-dev
+  libhiredis-dev redis-server
+  liblua5.4-dev
+  libyaml-cpp-dev
+  libssl-dev openssl
+  libgtest-dev libgmock-dev
+  libboost-dev
+  nlohmann-json3-dev libcli11-dev
+  python3 python3-pydicom python3-numpy python3-hl7
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
