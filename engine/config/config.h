@@ -73,7 +73,7 @@ struct TrackerConfig {
 };
 
 struct ForwardingConfig {
-  int max_attempts = 8;
+  int max_attempts = 20;  // with the default backoff: about 1.5 hours of retries
   Milliseconds initial_backoff{1000};
   Milliseconds max_backoff{300000};
   Milliseconds idle_association_timeout{5000};  // release an idle association after this

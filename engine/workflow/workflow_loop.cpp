@@ -1,0 +1,186 @@
+#include "engine/workflow/workflow_loop.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "engine/domain/log.h"
+
+namespace sundial::engine {
+namespace {
+
+constexpr size_t kMaxEventsPerRound = 512;
+constexpr size_t kMaxRecordsPerBatch = 512;
+constexpr std::chrono::milliseconds kStoreCheckInterval{1000};
+constexpr size_t kRecoveryBatch = 256;
+
+}  // namespace
+
+WorkflowLoop::WorkflowLoop(std::shared_ptr<const config::Config> config, StateStore& store,
+                           EventSubscriber& events, const Clock& clock, Metrics& metrics,
+                           std::atomic<bool>& accepting)
+    : config_(std::move(config)),
+      store_(store),
+      events_(events),
+      clock_(clock),
+      routing_(config_),
+      accepting_(accepting),
+      recorded_(metrics.counter("sundial_instances_recorded_total",
+                                "Spooled instances recorded in the state store")),
+      completed_(metrics.counter("sundial_studies_completed_total",
+                                 "Studies whose quiet period passed")),
+      open_studies_(metrics.gauge("sundial_open_studies", "Studies still receiving")) {}
+
+InstanceRecord WorkflowLoop::recordFor(const SpooledInstance& instance) const {
+  const RoutePlan& plan = routing_.planFor(instance.site);
+  return InstanceRecord{instance, plan.destinations, plan.streaming};
+}
+
+Result<void> WorkflowLoop::recover(Spool& spool, const SpoolHeaderReader& read_header) {
+  auto open = store_.openStudies();
+  if (!open) return open.error();
+  SteadyTime now = clock_.steadyNow();
+  for (const OpenStudy& study : open.value()) {
+    tracker_.rearm(study.study_uid, study.site, study.modality,
+                   now + config_->quietPeriodFor(study.site, study.modality));
+  }
+
+  std::vector<std::filesystem::path> files = spool.listCommitted();
+  size_t recovered = 0;
+  for (size_t start = 0; start < files.size(); start += kRecoveryBatch) {
+    size_t end = std::min(files.size(), start + kRecoveryBatch);
+    std::vector<std::string> sops;
+    for (size_t i = start; i < end; ++i) sops.push_back(files[i].stem().string());
+    auto known = store_.knownInstances(sops);
+    if (!known) return known.error();
+    for (size_t i = start; i < end; ++i) {
+      if (known.value()[i - start]) continue;
+      auto instance = read_header(files[i]);
+      if (!instance) {
+        log::error("spool_file_unreadable", {{"reason", instance.error().describe()}});
+        continue;
+      }
+      pending_.push_back(recordFor(instance.value()));
+      tracker_.onInstance(instance->study_uid, instance->series_uid, instance->site,
+                          instance->modality, now,
+                          config_->quietPeriodFor(instance->site, instance->modality));
+      ++recovered;
+    }
+  }
+  flushPending();
+  log::info("workflow_recovered", {{"open_studies", std::to_string(open->size())},
+                                   {"spool_files", std::to_string(files.size())},
+                                   {"unrecorded_instances", std::to_string(recovered)}});
+  if (!pending_.empty()) return makeError(ErrorCode::Unavailable, "state store refused recovery");
+  return okResult();
+}
+
+void WorkflowLoop::run(const std::atomic<bool>& stop) {
+  while (!stop.load()) runOnce(std::chrono::milliseconds(200));
+}
+
+void WorkflowLoop::runOnce(std::chrono::milliseconds max_wait) {
+  SteadyTime now = clock_.steadyNow();
+  std::chrono::milliseconds wait = max_wait;
+  if (auto deadline = tracker_.nextDeadline()) {
+    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now);
+    wait = std::clamp(until + std::chrono::milliseconds(1), std::chrono::milliseconds(0), wait);
+  }
+  if (!pending_.empty() || !completions_.empty()) wait = std::min(wait, kStoreCheckInterval);
+
+  auto received = events_.receive(wait, kMaxEventsPerRound);
+  if (!received) {
+    log::error("bus_receive_failed", {{"reason", received.error().describe()}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } else {
+    handle(received.value());
+  }
+  flushPending();
+  completeDueStudies();
+  checkStore();
+  open_studies_.set(static_cast<double>(tracker_.openStudies()));
+}
+
+void WorkflowLoop::handle(std::vector<Event>& events) {
+  SteadyTime now = clock_.steadyNow();
+  for (Event& event : events) {
+    auto* spooled = std::get_if<InstanceSpooled>(&event);
+    if (!spooled) continue;  // StudyCompleted is ours to publish, not to handle
+    const SpooledInstance& i = spooled->instance;
+    tracker_.onInstance(i.study_uid, i.series_uid, i.site, i.modality, now,
+                        config_->quietPeriodFor(i.site, i.modality));
+    pending_.push_back(recordFor(i));
+  }
+}
+
+void WorkflowLoop::flushPending() {
+  while (!pending_.empty()) {
+    size_t count = std::min(pending_.size(), kMaxRecordsPerBatch);
+    std::vector<InstanceRecord> batch(std::make_move_iterator(pending_.begin()),
+                                      std::make_move_iterator(pending_.begin() + count));
+    auto recorded = store_.recordInstances(batch);
+    if (!recorded) {
+      // Put them back in order; they are retried at the next round.
+      for (size_t i = 0; i < count; ++i) pending_[i] = std::move(batch[i]);
+      setAccepting(false, &recorded.error());
+      return;
+    }
+    pending_.erase(pending_.begin(), pending_.begin() + count);
+    recorded_.add(count);
+    setAccepting(true, nullptr);
+  }
+}
+
+void WorkflowLoop::completeDueStudies() {
+  // Only complete studies whose instances are all recorded: otherwise the completion would
+  // enqueue an incomplete set.
+  if (!pending_.empty()) return;
+  for (CompletedStudy& study : tracker_.takeCompleted(clock_.steadyNow())) {
+    completions_.push_back(std::move(study));
+  }
+  while (!completions_.empty()) {
+    const CompletedStudy& study = completions_.front();
+    const RoutePlan& plan = routing_.planFor(study.site);
+    auto done = store_.completeStudy(study.study_uid, clock_.utcNow(), plan.on_completion);
+    if (!done) {
+      setAccepting(false, &done.error());
+      return;
+    }
+    completed_.add();
+    log::info("study_completed", {{"site", study.site},
+                                  {"modality", study.modality},
+                                  {"study_uid", log::identifying(study.study_uid)},
+                                  {"series", std::to_string(study.series)},
+                                  {"instances", std::to_string(study.instances)}});
+    completions_.erase(completions_.begin());
+  }
+}
+
+void WorkflowLoop::checkStore() {
+  if (accepting_.load()) return;
+  SteadyTime now = clock_.steadyNow();
+  if (now < next_store_check_) return;
+  next_store_check_ = now + kStoreCheckInterval;
+  auto pinged = store_.ping();
+  if (pinged) {
+    flushPending();
+    if (pending_.empty()) setAccepting(true, nullptr);
+  } else {
+    setAccepting(false, &pinged.error());
+  }
+}
+
+void WorkflowLoop::setAccepting(bool accepting, const Error* why) {
+  bool was = accepting_.exchange(accepting);
+  if (was == accepting) return;
+  if (accepting) {
+    log::info("state_store_available", {{"accepting", "true"}});
+    return;
+  }
+  next_store_check_ = clock_.steadyNow() + kStoreCheckInterval;
+  log::error("state_store_unavailable",
+             {{"accepting", "false"},
+              {"reason", why ? why->describe() : std::string("unknown")},
+              {"effect", "new instances are refused until the state store answers again"}});
+}
+
+}  // namespace sundial::engine
