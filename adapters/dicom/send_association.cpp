@@ -1,0 +1,205 @@
+#include "adapters/dicom/send_association.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "dcmtk/config/osconfig.h"  // first, as DCMTK requires
+#include "dcmtk/dcmdata/dcdatset.h"
+#include "dcmtk/dcmnet/assoc.h"
+#include "dcmtk/dcmnet/cond.h"
+#include "dcmtk/dcmnet/dimse.h"
+#include "dcmtk/ofstd/ofstd.h"
+
+namespace sundial::adapters::dicom {
+namespace {
+
+// DCMTK timeouts are whole seconds; round up so that a short timeout never becomes "none".
+int toSeconds(std::chrono::milliseconds timeout) {
+  auto ms = std::max<std::chrono::milliseconds::rep>(timeout.count(), 1);
+  return static_cast<int>((ms + 999) / 1000);
+}
+
+std::string oneLine(std::string text) {
+  for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at)) {
+    text.replace(at, 1, ", ");
+  }
+  return text;
+}
+
+const std::string& localHostName() {
+  static const std::string name = [] {
+    std::string host = OFStandard::getHostName().c_str();
+    return host.empty() ? std::string("localhost") : host;
+  }();
+  return name;
+}
+
+}  // namespace
+
+std::string SendPeer::label() const { return ae_title + "@" + host + ":" + std::to_string(port); }
+
+SendAssociation::SendAssociation(SendPeer peer, SendTimeouts timeouts, std::uint32_t max_pdu_bytes)
+    : peer_(std::move(peer)),
+      timeouts_(timeouts),
+      max_pdu_bytes_(
+          std::clamp<std::uint32_t>(max_pdu_bytes, ASC_MINIMUMPDUSIZE, ASC_MAXIMUMPDUSIZE)) {}
+
+SendAssociation::~SendAssociation() {
+  release();
+  if (network_ != nullptr) ASC_dropNetwork(&network_);
+}
+
+Result<void> SendAssociation::ensureNetwork() {
+  if (network_ != nullptr) return okResult();
+  OFCondition cond = ASC_initializeNetwork(NET_REQUESTOR, 0, toSeconds(timeouts_.acse), &network_);
+  if (cond.bad()) {
+    network_ = nullptr;
+    return makeError(ErrorCode::Internal, "cannot initialise the DICOM network layer for " +
+                                              peer_.label() + ": " + cond.text());
+  }
+  return okResult();
+}
+
+Result<void> SendAssociation::open(const std::vector<ProposedContext>& contexts) {
+  if (isOpen()) abort();  // the caller asks for a new one: never leak the old
+  if (auto network = ensureNetwork(); !network) return network;
+
+  const std::string operation = "association request to " + peer_.label();
+  T_ASC_Parameters* params = nullptr;
+  OFCondition cond = ASC_createAssociationParameters(&params, static_cast<long>(max_pdu_bytes_));
+  if (cond.bad()) return makeError(ErrorCode::Internal, operation + ": " + cond.text());
+  // Parameters belong to the association once ASC_requestAssociation created one.
+  auto discard = [&](T_ASC_Association*& association) {
+    if (association != nullptr) {
+      ASC_destroyAssociation(&association);
+    } else if (params != nullptr) {
+      ASC_destroyAssociationParameters(&params);
+    }
+  };
+
+  const std::string called_address = peer_.host + ":" + std::to_string(peer_.port);
+  ASC_setAPTitles(params, peer_.our_ae_title.c_str(), peer_.ae_title.c_str(), nullptr);
+  ASC_setPresentationAddresses(params, localHostName().c_str(), called_address.c_str());
+
+  std::vector<std::string> proposed;
+  std::size_t count = std::min(contexts.size(), kMaxPresentationContexts);
+  for (std::size_t i = 0; i < count && cond.good(); ++i) {
+    const ProposedContext& context = contexts[i];
+    std::vector<const char*> syntaxes;
+    for (const std::string& syntax : context.transfer_syntax_uids)
+      syntaxes.push_back(syntax.c_str());
+    auto id = static_cast<T_ASC_PresentationContextID>(2 * i + 1);  // odd ids 1..255
+    cond = ASC_addPresentationContext(params, id, context.sop_class_uid.c_str(), syntaxes.data(),
+                                      static_cast<int>(syntaxes.size()));
+    if (std::find(proposed.begin(), proposed.end(), context.sop_class_uid) == proposed.end()) {
+      proposed.push_back(context.sop_class_uid);
+    }
+  }
+  T_ASC_Association* association = nullptr;
+  if (cond.bad()) {
+    discard(association);
+    return makeError(ErrorCode::Internal, operation + ": " + cond.text());
+  }
+
+  // A process-wide DCMTK setting; every sender sets it before connecting.
+  dcmConnectionTimeout.set(static_cast<Sint32>(toSeconds(timeouts_.connect)));
+  cond = ASC_requestAssociation(network_, params, &association);
+  if (cond.bad()) {
+    Error error;
+    if (cond == DUL_ASSOCIATIONREJECTED) {
+      T_ASC_RejectParameters reject{};
+      ASC_getRejectParameters(params, &reject);
+      OFString reason;
+      ASC_printRejectParameters(reason, &reject);
+      error = makeError(ErrorCode::Rejected,
+                        operation + ": rejected by the peer (" + oneLine(reason.c_str()) + ")");
+    } else {
+      error = makeError(ErrorCode::Unavailable, operation + " failed: " + oneLine(cond.text()));
+    }
+    discard(association);
+    return error;
+  }
+
+  association_ = association;
+  proposed_sop_classes_ = std::move(proposed);
+  accepted_.clear();
+  int total = ASC_countPresentationContexts(params);
+  for (int i = 0; i < total; ++i) {
+    T_ASC_PresentationContext context;
+    if (ASC_getPresentationContext(params, i, &context).bad()) continue;
+    if (context.resultReason != ASC_P_ACCEPTANCE) continue;
+    accepted_.push_back(AcceptedContext{context.presentationContextID, context.abstractSyntax,
+                                        context.acceptedTransferSyntax});
+  }
+  return okResult();
+}
+
+bool SendAssociation::wasProposed(const std::string& sop_class_uid) const {
+  return std::find(proposed_sop_classes_.begin(), proposed_sop_classes_.end(), sop_class_uid) !=
+         proposed_sop_classes_.end();
+}
+
+std::uint32_t SendAssociation::maxSendPdvBytes() const {
+  return association_ == nullptr ? 0 : static_cast<std::uint32_t>(association_->sendPDVLength);
+}
+
+bool SendAssociation::peerSpokeWhileIdle() const {
+  return association_ != nullptr && ASC_dataWaiting(association_, 0);
+}
+
+Result<StoreResponse> SendAssociation::store(std::uint8_t context_id, DcmDataset& dataset,
+                                             const std::string& sop_class_uid,
+                                             const std::string& sop_instance_uid) {
+  if (association_ == nullptr) {
+    return makeError(ErrorCode::Unavailable, "C-STORE to " + peer_.label() + ": no association");
+  }
+  T_DIMSE_C_StoreRQ request;
+  std::memset(&request, 0, sizeof request);
+  request.MessageID = association_->nextMsgID++;
+  OFStandard::strlcpy(request.AffectedSOPClassUID, sop_class_uid.c_str(),
+                      sizeof request.AffectedSOPClassUID);
+  OFStandard::strlcpy(request.AffectedSOPInstanceUID, sop_instance_uid.c_str(),
+                      sizeof request.AffectedSOPInstanceUID);
+  request.DataSetType = DIMSE_DATASET_PRESENT;
+  request.Priority = DIMSE_PRIORITY_MEDIUM;
+
+  T_DIMSE_C_StoreRSP response;
+  std::memset(&response, 0, sizeof response);
+  DcmDataset* status_detail = nullptr;
+  // Non-blocking so that the DIMSE timeout bounds the wait for the response.
+  OFCondition cond =
+      DIMSE_storeUser(association_, context_id, &request, nullptr, &dataset, nullptr, nullptr,
+                      DIMSE_NONBLOCKING, toSeconds(timeouts_.dimse), &response, &status_detail);
+  delete status_detail;
+  last_store_timed_out_ = cond == DIMSE_NODATAAVAILABLE;
+  if (cond.bad()) {
+    // Part of a message may be on the wire: the association cannot carry another one.
+    std::string what =
+        last_store_timed_out_ ? "no response within the DIMSE timeout" : oneLine(cond.text());
+    abort();
+    return makeError(ErrorCode::Unavailable,
+                     "C-STORE to " + peer_.label() + " failed, association lost: " + what);
+  }
+  return StoreResponse{response.DimseStatus};
+}
+
+void SendAssociation::release() {
+  if (association_ == nullptr) return;
+  if (ASC_releaseAssociation(association_).bad()) ASC_abortAssociation(association_);
+  destroyAssociation();
+}
+
+void SendAssociation::abort() {
+  if (association_ == nullptr) return;
+  ASC_abortAssociation(association_);
+  destroyAssociation();
+}
+
+void SendAssociation::destroyAssociation() {
+  ASC_destroyAssociation(&association_);
+  association_ = nullptr;
+  accepted_.clear();
+  proposed_sop_classes_.clear();
+}
+
+}  // namespace sundial::adapters::dicom
