@@ -1,0 +1,66 @@
+#pragma once
+// KeySchema: every Redis key Sundial uses, built in one place. Keys carry a schema version
+// so an incompatible change can live next to old data. Immutable; safe from any thread.
+//
+//   <prefix>:v1:inst:<sop uid>                 hash   one instance: study, series, sop_class,
+//                                                     ts, path, bytes, received_ms, site,
+//                                                     calling_ae, modality, remaining,
+//                                                     dst:<dest> = owed|queued|sent|dead,
+//                                                     att:<dest> (failed attempts),
+//                                                     err:<dest> (last failure reason)
+//   <prefix>:v1:study:<uid>                    hash   site, modality, instances, bytes,
+//                                                     first_ms, last_ms, state, completed_ms,
+//                                                     p:<dest>, s:<dest>, f:<dest>
+//                                                     (pending, sent, failed)
+//   <prefix>:v1:study:<uid>:instances          zset   SOP Instance UIDs by received_ms
+//   <prefix>:v1:studies:open                   zset   receiving studies by last received ms
+//   <prefix>:v1:studies:active                 zset   every study by last activity ms
+//   <prefix>:v1:fwd:<dest>:ready               list   SOP UIDs; LPUSH to enqueue, taken
+//                                                     from the right (oldest first)
+//   <prefix>:v1:fwd:<dest>:inflight:<worker>   list   claimed by that worker
+//   <prefix>:v1:fwd:<dest>:workers             set    workers that have claimed (depth)
+//   <prefix>:v1:fwd:<dest>:waiting             zset   SOP UIDs by due ms (retries)
+//   <prefix>:v1:fwd:<dest>:dead                list   "<ms>|<sop>|<study>|<reason>", newest
+//                                                     first
+//
+// UIDs are checked with isValidUid and destination and worker names with isValidKeyName
+// before they reach a key, so no part can contain the ':' separator.
+
+#include <string>
+#include <string_view>
+
+namespace sundial::adapters::redis {
+
+// Letters, digits, '_', '-', '.'; 1..128 characters (the configuration's rule for names).
+bool isValidKeyName(std::string_view name);
+
+class KeySchema {
+ public:
+  static constexpr std::string_view kVersion = "v1";
+
+  explicit KeySchema(std::string_view prefix);
+
+  std::string instance(std::string_view sop_uid) const;
+  std::string study(std::string_view study_uid) const;
+  std::string studyInstances(std::string_view study_uid) const;
+  std::string openStudies() const;
+  std::string activeStudies() const;
+
+  std::string ready(std::string_view destination) const;
+  std::string inFlight(std::string_view destination, std::string_view worker) const;
+  std::string workers(std::string_view destination) const;
+  std::string waiting(std::string_view destination) const;
+  std::string dead(std::string_view destination) const;
+
+  // Prefixes that scripts complete with an id when the ids are only known inside Redis
+  // (the instances of a study, the workers of a destination): instancePrefix() + sop is
+  // instance(sop), inFlightPrefix(dest) + worker is inFlight(dest, worker).
+  std::string instancePrefix() const;
+  std::string studyPrefix() const;  // studyPrefix() + uid is study(uid)
+  std::string inFlightPrefix(std::string_view destination) const;
+
+ private:
+  std::string base_;  // "<prefix>:v1:"
+};
+
+}  // namespace sundial::adapters::redis

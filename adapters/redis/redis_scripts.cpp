@@ -1,0 +1,251 @@
+#include "adapters/redis/redis_scripts.h"
+
+namespace sundial::adapters::redis::scripts {
+
+// Records one instance unless its hash exists (idempotent per SOP Instance UID), updates its
+// study, and enqueues it for its enqueue-now destinations. A new instance for a complete
+// study reopens it, so the tracker completes it again and completion enqueues the newcomer.
+// KEYS: 1 instance, 2 study, 3 study instances, 4 open studies, 5 active studies,
+//       6.. ready list of each enqueue-now destination (same order as in ARGV).
+// ARGV: 1 sop, 2 study uid, 3 series, 4 sop class, 5 transfer syntax, 6 path, 7 bytes,
+//       8 received ms, 9 site, 10 calling AE, 11 modality, 12 n = number of destinations,
+//       13..12+n destinations, then the enqueue-now destinations.
+// Returns 1 when recorded, 0 when already known.
+const LuaScript kRecordInstance{"record_instance", R"lua(
+local inst, study = KEYS[1], KEYS[2]
+if redis.call('EXISTS', inst) == 1 then return 0 end
+local sop, received = ARGV[1], tonumber(ARGV[8])
+local ndest = tonumber(ARGV[12])
+
+if redis.call('EXISTS', study) == 0 then
+  redis.call('HSET', study, 'site', ARGV[9], 'modality', ARGV[11], 'instances', 0, 'bytes', 0,
+             'first_ms', ARGV[8], 'last_ms', ARGV[8], 'state', 'receiving', 'completed_ms', 0)
+end
+local s = redis.call('HMGET', study, 'first_ms', 'last_ms', 'modality', 'state')
+if tonumber(s[1]) > received then redis.call('HSET', study, 'first_ms', ARGV[8]) end
+local last = s[2]
+if tonumber(s[2]) < received then
+  last = ARGV[8]
+  redis.call('HSET', study, 'last_ms', last)
+end
+if (not s[3] or s[3] == '') and ARGV[11] ~= '' then
+  redis.call('HSET', study, 'modality', ARGV[11])
+end
+if s[4] == 'complete' then
+  redis.call('HSET', study, 'state', 'receiving', 'completed_ms', 0)
+end
+redis.call('HINCRBY', study, 'instances', 1)
+redis.call('HINCRBY', study, 'bytes', ARGV[7])
+redis.call('ZADD', KEYS[3], ARGV[8], sop)
+redis.call('ZADD', KEYS[4], last, ARGV[2])
+redis.call('ZADD', KEYS[5], 'GT', last, ARGV[2])
+
+redis.call('HSET', inst, 'study', ARGV[2], 'series', ARGV[3], 'sop_class', ARGV[4],
+           'ts', ARGV[5], 'path', ARGV[6], 'bytes', ARGV[7], 'received_ms', ARGV[8],
+           'site', ARGV[9], 'calling_ae', ARGV[10], 'modality', ARGV[11])
+local remaining = 0
+for i = 1, ndest do
+  remaining = remaining + redis.call('HSETNX', inst, 'dst:' .. ARGV[12 + i], 'owed')
+end
+local first_enqueue = 13 + ndest
+for k = 6, #KEYS do
+  local dest = ARGV[first_enqueue + k - 6]
+  local field = 'dst:' .. dest
+  local state = redis.call('HGET', inst, field)
+  if not state then remaining = remaining + 1 end
+  if state ~= 'queued' then
+    redis.call('HSET', inst, field, 'queued')
+    redis.call('LPUSH', KEYS[k], sop)
+    redis.call('HINCRBY', study, 'p:' .. dest, 1)
+  end
+end
+redis.call('HSET', inst, 'remaining', remaining)
+return 1
+)lua"};
+
+// Marks a study complete and enqueues each of its instances for each destination it is not
+// yet queued, sent or dead for (idempotent per SOP Instance UID and destination).
+// KEYS: 1 study, 2 study instances, 3 open studies, 4 active studies,
+//       5.. ready list of each destination (same order as in ARGV).
+// ARGV: 1 study uid, 2 completed ms, 3 instance key prefix, 4.. destinations.
+// Returns the number of jobs enqueued, or -1 when the study is unknown.
+const LuaScript kCompleteStudy{"complete_study", R"lua(
+local study = KEYS[1]
+if redis.call('EXISTS', study) == 0 then return -1 end
+redis.call('HSET', study, 'state', 'complete', 'completed_ms', ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[4], 'GT', ARGV[2], ARGV[1])
+local enqueued = 0
+local sops = redis.call('ZRANGE', KEYS[2], 0, -1)
+for _, sop in ipairs(sops) do
+  local inst = ARGV[3] .. sop
+  local added = 0
+  for k = 5, #KEYS do
+    local dest = ARGV[k - 1]
+    local field = 'dst:' .. dest
+    local state = redis.call('HGET', inst, field)
+    if not state or state == 'owed' then
+      if not state then added = added + 1 end
+      redis.call('HSET', inst, field, 'queued')
+      redis.call('LPUSH', KEYS[k], sop)
+      redis.call('HINCRBY', study, 'p:' .. dest, 1)
+      enqueued = enqueued + 1
+    end
+  end
+  if added > 0 then redis.call('HINCRBY', inst, 'remaining', added) end
+end
+return enqueued
+)lua"};
+
+// KEYS: 1 active studies. ARGV: 1 limit, 2 study key prefix.
+// Returns { {uid, {field, value, ...}}, ... }, newest activity first.
+const LuaScript kListStudies{"list_studies", R"lua(
+local uids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+local out = {}
+for i, uid in ipairs(uids) do
+  out[i] = {uid, redis.call('HGETALL', ARGV[2] .. uid)}
+end
+return out
+)lua"};
+
+// KEYS: 1 open studies. ARGV: 1 study key prefix.
+// Returns { {uid, site, modality, last_ms}, ... }.
+const LuaScript kOpenStudies{"open_studies", R"lua(
+local uids = redis.call('ZRANGE', KEYS[1], 0, -1)
+local out = {}
+for i, uid in ipairs(uids) do
+  local f = redis.call('HMGET', ARGV[1] .. uid, 'site', 'modality', 'last_ms')
+  out[i] = {uid, f[1], f[2], f[3]}
+end
+return out
+)lua"};
+
+// Moves up to `max` jobs from ready to the worker's in-flight list and returns them with the
+// instance fields a sender needs. Jobs named in ARGV[6..] were already moved by BLMOVE.
+// A job whose instance is no longer queued for this destination is dropped from in flight
+// (it was already handled); one whose instance record is missing is dead-lettered.
+// KEYS: 1 ready, 2 in flight, 3 workers, 4 dead.
+// ARGV: 1 max, 2 worker, 3 destination, 4 instance key prefix, 5 now ms, 6.. moved sops.
+// Returns { {sop, study, sop class, ts, path, received ms, attempts}, ... }.
+const LuaScript kClaim{"claim", R"lua(
+redis.call('SADD', KEYS[3], ARGV[2])
+local dest = ARGV[3]
+local out = {}
+local function take(sop)
+  local f = redis.call('HMGET', ARGV[4] .. sop, 'study', 'sop_class', 'ts', 'path',
+                       'received_ms', 'dst:' .. dest, 'att:' .. dest)
+  if f[6] == 'queued' then
+    out[#out + 1] = {sop, f[1], f[2], f[3], f[4], f[5] or '0', f[7] or '0'}
+    return
+  end
+  redis.call('LREM', KEYS[2], 1, sop)
+  if not f[1] then
+    redis.call('LPUSH', KEYS[4], ARGV[5] .. '|' .. sop .. '||instance record missing')
+  else
+    redis.log(redis.LOG_WARNING, 'sundial: dropped a stale forward job for ' .. dest)
+  end
+end
+for i = 6, #ARGV do take(ARGV[i]) end
+local want = tonumber(ARGV[1]) - (#ARGV - 5)
+while want > 0 do
+  local sop = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+  if not sop then break end
+  take(sop)
+  want = want - 1
+end
+return out
+)lua"};
+
+// Marks (sop, destination) sent. Also accepted when the job is no longer in this worker's
+// in-flight list (it was reclaimed meanwhile): the send happened, so the job leaves ready and
+// waiting too and is not sent again. A repeated acknowledgement changes nothing.
+// KEYS: 1 in flight, 2 ready, 3 waiting, 4 instance, 5 study.
+// ARGV: 1 sop, 2 destination.
+// Returns 1 when the instance has reached every destination, 0 when not, -1 when the
+// instance is unknown.
+const LuaScript kAcknowledge{"acknowledge", R"lua(
+local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
+local field = 'dst:' .. ARGV[2]
+local state = redis.call('HGET', KEYS[4], field)
+if state == 'queued' then
+  if removed == 0 then
+    redis.call('LREM', KEYS[2], 0, ARGV[1])
+    redis.call('ZREM', KEYS[3], ARGV[1])
+  end
+  redis.call('HSET', KEYS[4], field, 'sent')
+  local remaining = redis.call('HINCRBY', KEYS[4], 'remaining', -1)
+  redis.call('HINCRBY', KEYS[5], 'p:' .. ARGV[2], -1)
+  redis.call('HINCRBY', KEYS[5], 's:' .. ARGV[2], 1)
+  if remaining <= 0 then return 1 end
+  return 0
+end
+if state == 'sent' then
+  if tonumber(redis.call('HGET', KEYS[4], 'remaining') or '0') <= 0 then return 1 end
+  return 0
+end
+if not state and redis.call('EXISTS', KEYS[4]) == 0 then return -1 end
+return 0
+)lua"};
+
+// KEYS: 1 in flight, 2 waiting, 3 instance. ARGV: 1 sop, 2 destination, 3 due ms, 4 reason.
+// Returns 1 when moved to waiting, 0 when the job was not in this worker's in-flight list.
+const LuaScript kRetryLater{"retry_later", R"lua(
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+if redis.call('HGET', KEYS[3], 'dst:' .. ARGV[2]) ~= 'queued' then return 1 end
+redis.call('HINCRBY', KEYS[3], 'att:' .. ARGV[2], 1)
+redis.call('HSET', KEYS[3], 'err:' .. ARGV[2], ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return 1
+)lua"};
+
+// KEYS: 1 in flight, 2 dead, 3 instance, 4 study.
+// ARGV: 1 sop, 2 destination, 3 reason, 4 now ms, 5 study uid.
+// Returns 1 when the instance has now been handled for every destination, 0 when not,
+// -1 when the job was not in this worker's in-flight list.
+const LuaScript kDeadLetter{"dead_letter", R"lua(
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return -1 end
+local field = 'dst:' .. ARGV[2]
+if redis.call('HGET', KEYS[3], field) ~= 'queued' then return 0 end
+redis.call('HSET', KEYS[3], field, 'dead', 'err:' .. ARGV[2], ARGV[3])
+redis.call('HINCRBY', KEYS[3], 'att:' .. ARGV[2], 1)
+local remaining = redis.call('HINCRBY', KEYS[3], 'remaining', -1)
+redis.call('HINCRBY', KEYS[4], 'p:' .. ARGV[2], -1)
+redis.call('HINCRBY', KEYS[4], 'f:' .. ARGV[2], 1)
+redis.call('LPUSH', KEYS[2], ARGV[4] .. '|' .. ARGV[1] .. '|' .. ARGV[5] .. '|' .. ARGV[3])
+if remaining <= 0 then return 1 end
+return 0
+)lua"};
+
+// Moves up to ARGV[2] due jobs from waiting to the taking end of ready (they are older than
+// anything queued behind them). KEYS: 1 waiting, 2 ready. ARGV: 1 now ms, 2 limit.
+// Returns how many moved.
+const LuaScript kPromoteDue{"promote_due", R"lua(
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for i = #due, 1, -1 do
+  redis.call('ZREM', KEYS[1], due[i])
+  redis.call('RPUSH', KEYS[2], due[i])
+end
+return #due
+)lua"};
+
+// Puts a worker's in-flight jobs back at the taking end of ready, oldest claim taken first.
+// KEYS: 1 in flight, 2 ready, 3 workers. ARGV: 1 worker. Returns how many moved.
+const LuaScript kReclaim{"reclaim", R"lua(
+local n = 0
+while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do n = n + 1 end
+redis.call('SREM', KEYS[3], ARGV[1])
+return n
+)lua"};
+
+// KEYS: 1 ready, 2 waiting, 3 dead, 4 workers. ARGV: 1 in-flight key prefix.
+// Returns {ready, in flight, waiting, dead}.
+const LuaScript kDepth{"depth", R"lua(
+local in_flight = 0
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+  in_flight = in_flight + redis.call('LLEN', ARGV[1] .. worker)
+end
+return {redis.call('LLEN', KEYS[1]), in_flight, redis.call('ZCARD', KEYS[2]),
+        redis.call('LLEN', KEYS[3])}
+)lua"};
+
+}  // namespace sundial::adapters::redis::scripts

@@ -1,0 +1,228 @@
+#include "adapters/redis/redis_state_store.h"
+
+#include <algorithm>
+#include <map>
+
+#include "adapters/redis/redis_scripts.h"
+#include "engine/domain/instance.h"
+#include "engine/domain/log.h"
+
+namespace sundial::adapters::redis {
+namespace {
+
+constexpr std::string_view kProgressPending = "p:";
+constexpr std::string_view kProgressSent = "s:";
+constexpr std::string_view kProgressFailed = "f:";
+constexpr std::string_view kStateComplete = "complete";
+
+Result<void> checkUid(const std::string& uid, std::string_view what, std::string_view context) {
+  if (isValidUid(uid)) return okResult();
+  return makeError(ErrorCode::InvalidInput, std::string(what) + " is not a valid DICOM UID",
+                   std::string(context));
+}
+
+Result<void> checkNames(const std::vector<std::string>& names, std::string_view context) {
+  for (const auto& name : names) {
+    if (!isValidKeyName(name)) {
+      return makeError(ErrorCode::InvalidInput,
+                       "destination name '" + name + "' cannot be used in a Redis key",
+                       std::string(context));
+    }
+  }
+  return okResult();
+}
+
+Result<void> checkRecord(const engine::InstanceRecord& record) {
+  const auto& instance = record.instance;
+  const std::string context =
+      "sop_instance_uid=" + std::string(log::identifying(instance.sop_instance_uid));
+  if (auto ok = checkUid(instance.sop_instance_uid, "SOP Instance UID", context); !ok) return ok;
+  if (auto ok = checkUid(instance.study_uid, "Study Instance UID", context); !ok) return ok;
+  if (auto ok = checkNames(record.destinations, context); !ok) return ok;
+  return checkNames(record.enqueue_now, context);
+}
+
+ScriptCall recordCall(const KeySchema& keys, const engine::InstanceRecord& record) {
+  const auto& instance = record.instance;
+  ScriptCall call;
+  call.keys = {keys.instance(instance.sop_instance_uid), keys.study(instance.study_uid),
+               keys.studyInstances(instance.study_uid), keys.openStudies(), keys.activeStudies()};
+  for (const auto& destination : record.enqueue_now) call.keys.push_back(keys.ready(destination));
+  call.args = {instance.sop_instance_uid,
+               instance.study_uid,
+               instance.series_uid,
+               instance.sop_class_uid,
+               instance.transfer_syntax_uid,
+               instance.spool_path,
+               std::to_string(instance.bytes),
+               std::to_string(toEpochMs(instance.received_at)),
+               instance.site,
+               instance.calling_ae,
+               instance.modality,
+               std::to_string(record.destinations.size())};
+  call.args.insert(call.args.end(), record.destinations.begin(), record.destinations.end());
+  call.args.insert(call.args.end(), record.enqueue_now.begin(), record.enqueue_now.end());
+  return call;
+}
+
+const std::string& elementString(const Reply& reply, size_t index) {
+  static const std::string kEmpty;
+  if (reply.type != Reply::Type::Array || index >= reply.elements.size()) return kEmpty;
+  return reply.elements[index].str;
+}
+
+long long elementInteger(const Reply& reply, size_t index) {
+  if (reply.type != Reply::Type::Array || index >= reply.elements.size()) return 0;
+  return reply.elements[index].asInteger();
+}
+
+bool startsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// Builds a summary from a study hash given as HGETALL's flat field/value list.
+engine::StudySummary toSummary(const std::string& uid, const Reply& fields) {
+  engine::StudySummary summary;
+  summary.study_uid = uid;
+  std::map<std::string, engine::DestinationProgress> progress;
+  auto progressOf = [&progress](std::string_view destination) -> engine::DestinationProgress& {
+    auto& entry = progress[std::string(destination)];
+    entry.destination = destination;
+    return entry;
+  };
+  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    const std::string_view name = fields.elements[i].str;
+    const Reply& value = fields.elements[i + 1];
+    if (name == "site") {
+      summary.site = value.str;
+    } else if (name == "modality") {
+      summary.modality = value.str;
+    } else if (name == "state") {
+      summary.state = value.str == kStateComplete ? engine::StudyState::Complete
+                                                  : engine::StudyState::Receiving;
+    } else if (name == "instances") {
+      summary.instances = value.asInteger();
+    } else if (name == "bytes") {
+      summary.bytes = value.asInteger();
+    } else if (name == "first_ms") {
+      summary.first_received_at = fromEpochMs(value.asInteger());
+    } else if (name == "last_ms") {
+      summary.last_received_at = fromEpochMs(value.asInteger());
+    } else if (name == "completed_ms") {
+      summary.completed_at = fromEpochMs(value.asInteger());
+    } else if (startsWith(name, kProgressPending)) {
+      progressOf(name.substr(kProgressPending.size())).pending = value.asInteger();
+    } else if (startsWith(name, kProgressSent)) {
+      progressOf(name.substr(kProgressSent.size())).sent = value.asInteger();
+    } else if (startsWith(name, kProgressFailed)) {
+      progressOf(name.substr(kProgressFailed.size())).failed = value.asInteger();
+    }
+  }
+  for (auto& [name, entry] : progress) summary.destinations.push_back(std::move(entry));
+  return summary;
+}
+
+}  // namespace
+
+RedisStateStore::RedisStateStore(RedisClientOptions client, std::string_view key_prefix)
+    : client_(std::move(client)), keys_(key_prefix) {}
+
+Result<void> RedisStateStore::recordInstances(const std::vector<engine::InstanceRecord>& batch) {
+  if (batch.empty()) return okResult();
+  std::vector<ScriptCall> calls;
+  calls.reserve(batch.size());
+  for (const auto& record : batch) {
+    if (auto ok = checkRecord(record); !ok) return ok;
+    calls.push_back(recordCall(keys_, record));
+  }
+  auto replies = client_.evalPipeline(scripts::kRecordInstance, calls);
+  if (!replies) return replies.error();
+  for (size_t i = 0; i < replies.value().size(); ++i) {
+    const Reply& reply = replies.value()[i];
+    if (reply.isError()) {
+      return makeError(
+          ErrorCode::Internal, "recording an instance failed: " + reply.str,
+          "sop_instance_uid=" + std::string(log::identifying(batch[i].instance.sop_instance_uid)));
+    }
+  }
+  return okResult();
+}
+
+Result<void> RedisStateStore::completeStudy(const std::string& study_uid, UtcTime completed_at,
+                                            const std::vector<std::string>& destinations) {
+  const std::string context = "study_uid=" + std::string(log::identifying(study_uid));
+  if (auto ok = checkUid(study_uid, "Study Instance UID", context); !ok) return ok;
+  if (auto ok = checkNames(destinations, context); !ok) return ok;
+  ScriptCall call;
+  call.keys = {keys_.study(study_uid), keys_.studyInstances(study_uid), keys_.openStudies(),
+               keys_.activeStudies()};
+  for (const auto& destination : destinations) call.keys.push_back(keys_.ready(destination));
+  call.args = {study_uid, std::to_string(toEpochMs(completed_at)), keys_.instancePrefix()};
+  call.args.insert(call.args.end(), destinations.begin(), destinations.end());
+  auto reply = client_.eval(scripts::kCompleteStudy, call);
+  if (!reply) return reply.error();
+  if (reply.value().asInteger() < 0) {
+    return makeError(ErrorCode::NotFound, "no instance of this study was recorded", context);
+  }
+  return okResult();
+}
+
+Result<std::vector<engine::OpenStudy>> RedisStateStore::openStudies() {
+  auto reply = client_.eval(scripts::kOpenStudies, {{keys_.openStudies()}, {keys_.studyPrefix()}});
+  if (!reply) return reply.error();
+  std::vector<engine::OpenStudy> studies;
+  studies.reserve(reply.value().elements.size());
+  for (const Reply& row : reply.value().elements) {
+    engine::OpenStudy study;
+    study.study_uid = elementString(row, 0);
+    study.site = elementString(row, 1);
+    study.modality = elementString(row, 2);
+    study.last_received_at = fromEpochMs(elementInteger(row, 3));
+    studies.push_back(std::move(study));
+  }
+  return studies;
+}
+
+Result<std::vector<bool>> RedisStateStore::knownInstances(
+    const std::vector<std::string>& sop_uids) {
+  std::vector<bool> known(sop_uids.size(), false);
+  std::vector<std::vector<std::string>> commands;
+  std::vector<size_t> asked;  // index in sop_uids of each command
+  for (size_t i = 0; i < sop_uids.size(); ++i) {
+    // An invalid UID was never recorded: the store refuses them.
+    if (!isValidUid(sop_uids[i])) continue;
+    commands.push_back({"EXISTS", keys_.instance(sop_uids[i])});
+    asked.push_back(i);
+  }
+  if (commands.empty()) return known;
+  auto replies = client_.pipeline(commands);
+  if (!replies) return replies.error();
+  for (size_t j = 0; j < asked.size(); ++j) {
+    auto reply = replyOrError(std::move(replies.value()[j]), "EXISTS");
+    if (!reply) return reply.error();
+    known[asked[j]] = reply.value().asInteger() == 1;
+  }
+  return known;
+}
+
+Result<std::vector<engine::StudySummary>> RedisStateStore::listStudies(int limit) {
+  if (limit <= 0) return std::vector<engine::StudySummary>{};
+  auto reply = client_.eval(scripts::kListStudies, {{keys_.activeStudies()},
+                                                    {std::to_string(limit), keys_.studyPrefix()}});
+  if (!reply) return reply.error();
+  std::vector<engine::StudySummary> studies;
+  studies.reserve(reply.value().elements.size());
+  for (const Reply& row : reply.value().elements) {
+    if (row.elements.size() < 2) continue;
+    studies.push_back(toSummary(row.elements[0].str, row.elements[1]));
+  }
+  return studies;
+}
+
+Result<void> RedisStateStore::ping() {
+  auto reply = client_.command({"PING"});
+  if (!reply) return reply.error();
+  return okResult();
+}
+
+}  // namespace sundial::adapters::redis

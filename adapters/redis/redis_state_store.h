@@ -1,0 +1,45 @@
+#pragma once
+// RedisStateStore: engine::StateStore on Redis. Owns one RedisClient, so one instance
+// belongs to one thread (the engine loop). Every operation is one round trip; each change
+// that touches several keys is one Lua script (see KeySchema for the layout).
+//
+// Destinations: recordInstances stores, per instance, the destinations it must reach
+// (InstanceRecord::destinations) and a remaining count; completeStudy may add destinations
+// (the routing decision comes at completion) and the count grows with them. An instance is
+// done, and its spool file may go, when every destination known to it is sent or dead.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/redis/key_schema.h"
+#include "adapters/redis/redis_client.h"
+#include "engine/store/state_store.h"
+
+namespace sundial::adapters::redis {
+
+class RedisStateStore final : public engine::StateStore {
+ public:
+  // `key_prefix` is RedisConfig::key_prefix ("sundial").
+  RedisStateStore(RedisClientOptions client, std::string_view key_prefix);
+
+  // Errors: InvalidInput when a UID or destination name cannot be used in a key (nothing of
+  // the batch is written), Unavailable when Redis is down.
+  Result<void> recordInstances(const std::vector<engine::InstanceRecord>& batch) override;
+  // NotFound when the study was never recorded.
+  Result<void> completeStudy(const std::string& study_uid, UtcTime completed_at,
+                             const std::vector<std::string>& destinations) override;
+  Result<std::vector<engine::OpenStudy>> openStudies() override;
+  Result<std::vector<bool>> knownInstances(const std::vector<std::string>& sop_uids) override;
+  Result<std::vector<engine::StudySummary>> listStudies(int limit) override;
+  Result<void> ping() override;
+
+  const KeySchema& keys() const { return keys_; }
+  RedisClient& clientForTest() { return client_; }
+
+ private:
+  RedisClient client_;
+  KeySchema keys_;
+};
+
+}  // namespace sundial::adapters::redis
