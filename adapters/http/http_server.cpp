@@ -1,0 +1,571 @@
+#include "adapters/http/http_server.h"
+
+// Boost 1.74's Asio uses std::exchange without including <utility>, which GCC 12 in C++20
+// mode does not pull in: it must come before any Asio header (DEPENDENCIES.md §3.9).
+// This is the only translation unit that includes Beast (it costs ~20 s to compile).
+// clang-format off
+#include <utility>
+// clang-format on
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cassert>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "adapters/http/request_target.h"
+#include "adapters/http/route_table.h"
+#include "engine/domain/log.h"
+
+namespace sundial::adapters::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+constexpr std::string_view kServerName = "sundial";
+constexpr std::string_view kInternalErrorMessage = "internal error";
+// After an error response, the client may still be sending (a refused 2 MiB body): read and
+// discard for a while before closing, or the kernel answers the unread bytes with a reset
+// that can destroy the response before the client reads it.
+constexpr std::chrono::seconds kLingerTimeout{2};
+constexpr std::size_t kLingerMaxBytes = 16 * 1024 * 1024;
+// Pause after a failed accept (out of file descriptors) so that it does not spin.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+// Beast 1.74 speaks boost::string_view; the rest of Sundial speaks std::string_view.
+std::string_view toStd(beast::string_view text) { return {text.data(), text.size()}; }
+beast::string_view toBeast(std::string_view text) { return {text.data(), text.size()}; }
+
+std::string toLower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool hasControlCharacters(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+bool isHttpParserError(const error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+// Headers the server sets itself; a handler's copies are dropped.
+bool isServerHeader(std::string_view lower_name) {
+  return lower_name == "content-type" || lower_name == "content-length" ||
+         lower_name == "transfer-encoding" || lower_name == "connection" || lower_name == "server";
+}
+
+class Session;
+
+// What every connection shares: the options, the frozen routes and the registry of open
+// connections (for stop() and max_connections). Any io thread and the owner's thread.
+class ServerState {
+ public:
+  enum class Admission { Admitted, OverLimit, Stopping };
+
+  ServerState(HttpOptions options, RouteTable routes)
+      : options_(std::move(options)), routes_(std::move(routes)) {}
+
+  const HttpOptions& options() const { return options_; }
+  const RouteTable& routes() const { return routes_; }
+
+  // Registers the session unless stopping; OverLimit sessions are registered too (so that
+  // stop() reaches them) and must answer 503 and close.
+  Admission admit(const std::shared_ptr<Session>& session) {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return Admission::Stopping;
+    sessions_.emplace(session.get(), session);
+    return sessions_.size() > options_.max_connections ? Admission::OverLimit : Admission::Admitted;
+  }
+
+  void leave(const Session* session) {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(session);
+  }
+
+  // From now on nothing is admitted; returns the open sessions for the caller to close.
+  // The caller must drop them outside this lock: a last reference runs ~Session, which
+  // calls leave().
+  std::vector<std::shared_ptr<Session>> beginStop() {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    std::vector<std::shared_ptr<Session>> open;
+    for (const auto& [key, weak] : sessions_) {
+      if (auto session = weak.lock()) open.push_back(std::move(session));
+    }
+    return open;
+  }
+
+ private:
+  const HttpOptions options_;
+  const RouteTable routes_;
+  std::mutex mutex_;  // guards stopping_ and sessions_
+  bool stopping_ = false;
+  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;
+};
+
+// One connection: reads requests, calls handlers, writes responses, in order. Everything
+// runs on the connection's strand; close() may be called from any thread.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<ServerState> state)
+      : stream_(std::move(socket)), state_(std::move(state)) {
+    error_code ec;
+    tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_address_ = peer.address().to_string();
+  }
+  ~Session() { state_->leave(this); }
+
+  void run() {
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::readHeader, shared_from_this()));
+  }
+
+  // Over max_connections: answer 503 without reading a request.
+  void refuse() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->sendError(503, "too many connections", 11);
+    });
+  }
+
+  void close() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->closeNow(); });
+  }
+
+ private:
+  void closeNow() {
+    closed_ = true;
+    stream_.close();
+  }
+
+  void readHeader() {
+    if (closed_) return;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(state_->options().max_header_bytes, UINT32_MAX)));
+    parser_->body_limit(state_->options().max_body_bytes);
+    stream_.expires_after(state_->options().read_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::onHeader, shared_from_this()));
+  }
+
+  void onHeader(error_code ec, std::size_t) {
+    if (ec) return onReadError(ec);
+    const auto& message = parser_->get();
+    if (message.version() != 10 && message.version() != 11) {
+      return sendError(505, "HTTP version not supported", 11);
+    }
+    // RFC 7230 §5.4: a server MUST answer 400 to an HTTP/1.1 request without Host.
+    if (message.version() == 11 && message.find(bhttp::field::host) == message.end()) {
+      return sendError(400, "missing Host header", message.version());
+    }
+    if (parser_->is_done()) return handleRequest();
+    if (message.version() == 11 && beast::iequals(message[bhttp::field::expect], "100-continue")) {
+      continue_.emplace(bhttp::status::continue_, message.version());
+      return bhttp::async_write(
+          stream_, *continue_,
+          beast::bind_front_handler(&Session::onContinueWritten, shared_from_this()));
+    }
+    readBody();
+  }
+
+  void onContinueWritten(error_code ec, std::size_t) {
+    if (ec) return onWriteError(ec);
+    readBody();
+  }
+
+  void readBody() {
+    if (closed_) return;
+    stream_.expires_after(state_->options().read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::onBody, shared_from_this()));
+  }
+
+  void onBody(error_code ec, std::size_t) {
+    if (ec) return onReadError(ec);
+    handleRequest();
+  }
+
+  void onReadError(const error_code& ec) {
+    if (closed_ || ec == asio::error::operation_aborted) return;
+    if (ec == bhttp::error::body_limit) {
+      return sendError(413, "request body too large", 11);
+    }
+    if (ec == bhttp::error::header_limit) {
+      return sendError(431, "request header fields too large", 11);
+    }
+    // A clean end between requests, an idle keep-alive connection timing out, a client
+    // leaving mid-request: nothing to answer.
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == bhttp::error::partial_message || !isHttpParserError(ec)) {
+      log::debug("http_connection_closed", {{"peer", peer_address_}, {"reason", ec.message()}});
+      return closeNow();
+    }
+    sendError(400, "malformed request", 11, ec.message());
+  }
+
+  void onWriteError(const error_code& ec) {
+    if (!closed_ && ec != asio::error::operation_aborted) {
+      log::debug("http_write_failed", {{"peer", peer_address_}, {"reason", ec.message()}});
+    }
+    closeNow();
+  }
+
+  // An error before any handler: answer with Connection: close, then close.
+  void sendError(int status, std::string_view message, unsigned version,
+                 std::string_view detail = {}) {
+    log::warn("http_request_refused", {{"peer", peer_address_},
+                                       {"status", std::to_string(status)},
+                                       {"reason", detail.empty() ? message : detail}});
+    prepareResponse(jsonError(status, message), version, false, false);
+    write(true);
+  }
+
+  void handleRequest() {
+    if (closed_) return;
+    auto& message = parser_->get();
+    const unsigned version = message.version();
+    const bool keep_alive = message.keep_alive();
+    const bool head = message.method() == bhttp::verb::head;
+
+    Request request;
+    request.method = std::string(toStd(message.method_string()));
+    request.target = std::string(toStd(message.target()));
+    request.peer_address = peer_address_;
+    Result<RequestTarget> target = parseRequestTarget(request.target);
+    if (!target) {
+      // The message itself was well framed: refuse the target, keep the connection.
+      log::warn("http_request_refused",
+                {{"peer", peer_address_}, {"status", "400"}, {"reason", target.error().message}});
+      prepareResponse(jsonError(400, target.error().message), version, keep_alive, head);
+      return write(!keep_alive);
+    }
+    request.path = std::move(target->path);
+    request.query = std::move(target->query);
+    for (const auto& field : message) {
+      auto [it, inserted] = request.headers.try_emplace(toLower(toStd(field.name_string())),
+                                                        std::string(toStd(field.value())));
+      if (!inserted) {
+        it->second += ", ";
+        it->second += toStd(field.value());
+      }
+    }
+    request.body = std::move(message.body());
+
+    Response response = dispatchToRoute(request);
+    log::debug("http_request", {{"method", request.method},
+                                {"path", log::identifying(request.path)},
+                                {"status", std::to_string(response.status)},
+                                {"peer", peer_address_}});
+    prepareResponse(std::move(response), version, keep_alive, head);
+    write(!keep_alive);
+  }
+
+  Response dispatchToRoute(Request& request) {
+    RouteMatch match = state_->routes().match(request.method, request.path);
+    if (std::holds_alternative<RouteNotFound>(match)) return jsonError(404, "no such path");
+    if (auto* not_allowed = std::get_if<RouteMethodNotAllowed>(&match)) {
+      Response response = jsonError(405, "method not allowed");
+      std::string allow;
+      for (const std::string& method : not_allowed->allowed) {
+        if (!allow.empty()) allow += ", ";
+        allow += method;
+      }
+      response.headers.emplace_back("Allow", std::move(allow));
+      return response;
+    }
+    auto& found = std::get<RouteFound>(match);
+    request.path_tail = std::move(found.path_tail);
+    // Nothing may escape the io thread: a throwing handler is a bug in that handler, but
+    // the other routes and connections must keep working.
+    try {
+      return (*found.handler)(request);
+    } catch (const std::exception& e) {
+      log::error("http_handler_failed",
+                 {{"method", request.method}, {"route", found.pattern}, {"what", e.what()}});
+    } catch (...) {
+      log::error("http_handler_failed", {{"method", request.method},
+                                         {"route", found.pattern},
+                                         {"what", "a non-standard exception"}});
+    }
+    return jsonError(500, kInternalErrorMessage);
+  }
+
+  void prepareResponse(Response response, unsigned version, bool keep_alive, bool head) {
+    if (response.status < 200 || response.status > 599) {
+      // 1xx cannot be a final answer; anything outside 100..599 is not HTTP.
+      log::error("http_handler_bad_status", {{"status", std::to_string(response.status)}});
+      response = jsonError(500, kInternalErrorMessage);
+    }
+    response_ = {};
+    response_.version(version);
+    response_.result(static_cast<unsigned>(response.status));
+    response_.set(bhttp::field::server, toBeast(kServerName));
+    for (const auto& [name, value] : response.headers) {
+      std::string lower = toLower(name);
+      if (name.empty() || hasControlCharacters(name) || hasControlCharacters(value)) {
+        log::warn("http_header_dropped", {{"reason", "control characters or empty name"}});
+        continue;
+      }
+      if (isServerHeader(lower)) continue;
+      response_.insert(name, value);
+    }
+    response_.keep_alive(keep_alive);
+    // RFC 7230 §3.3.2: no body and no Content-Length in a 204; a 304 has no body either.
+    if (response.status == 204 || response.status == 304) return;
+    if (!response.content_type.empty() && !hasControlCharacters(response.content_type)) {
+      response_.set(bhttp::field::content_type, response.content_type);
+    }
+    response_.content_length(response.body.size());
+    // HEAD: the headers a GET would get, without the body.
+    if (!head) response_.body() = std::move(response.body);
+  }
+
+  void write(bool close_after) {
+    if (closed_) return;
+    stream_.expires_after(state_->options().write_timeout);
+    bhttp::async_write(
+        stream_, response_,
+        beast::bind_front_handler(&Session::onWrite, shared_from_this(), close_after));
+  }
+
+  void onWrite(bool close_after, error_code ec, std::size_t) {
+    if (ec) return onWriteError(ec);
+    if (close_after) return lingerClose();
+    readHeader();
+  }
+
+  void lingerClose() {
+    if (closed_) return;
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTimeout);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(discard_),
+                            beast::bind_front_handler(&Session::onDrained, shared_from_this()));
+  }
+
+  void onDrained(error_code ec, std::size_t bytes) {
+    discarded_ += bytes;
+    if (ec || closed_ || discarded_ > kLingerMaxBytes) return closeNow();
+    drain();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::response<bhttp::empty_body>> continue_;
+  bhttp::response<bhttp::string_body> response_;
+  std::array<char, 4096> discard_{};
+  std::size_t discarded_ = 0;
+  bool closed_ = false;  // once set, no new operation starts
+  std::shared_ptr<ServerState> state_;
+  std::string peer_address_;
+};
+
+// Accepts connections until closed. Runs on its own strand; close() from any thread.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(asio::io_context& io, tcp::acceptor acceptor, std::shared_ptr<ServerState> state)
+      : io_(io),
+        acceptor_(std::move(acceptor)),
+        retry_timer_(acceptor_.get_executor()),
+        state_(std::move(state)) {}
+
+  void run() {
+    asio::dispatch(acceptor_.get_executor(),
+                   beast::bind_front_handler(&Listener::accept, shared_from_this()));
+  }
+
+  void close() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      error_code ignored;
+      self->acceptor_.close(ignored);
+      self->retry_timer_.cancel();
+    });
+  }
+
+ private:
+  void accept() {
+    if (!acceptor_.is_open()) return;
+    acceptor_.async_accept(asio::make_strand(io_),
+                           beast::bind_front_handler(&Listener::onAccept, shared_from_this()));
+  }
+
+  void onAccept(error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      log::warn("http_accept_failed", {{"reason", ec.message()}});
+      retry_timer_.expires_after(kAcceptRetryDelay);
+      retry_timer_.async_wait([self = shared_from_this()](error_code wait_ec) {
+        if (!wait_ec) self->accept();
+      });
+      return;
+    }
+    error_code ignored;
+    // Without it, small keep-alive responses meet Nagle and delayed ACK (DEPENDENCIES.md §3.9).
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto session = std::make_shared<Session>(std::move(socket), state_);
+    switch (state_->admit(session)) {
+      case ServerState::Admission::Admitted:
+        session->run();
+        break;
+      case ServerState::Admission::OverLimit:
+        session->refuse();
+        break;
+      case ServerState::Admission::Stopping:
+        break;  // ~Session closes the socket
+    }
+    accept();
+  }
+
+  asio::io_context& io_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
+  std::shared_ptr<ServerState> state_;
+};
+
+void runIoThread(asio::io_context& io) {
+  // Handlers catch their own exceptions; this is the last line, so that an io thread never
+  // dies (and takes the process with it through std::terminate).
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      log::error("http_io_thread_exception", {{"what", e.what()}});
+    } catch (...) {
+      log::error("http_io_thread_exception", {{"what", "a non-standard exception"}});
+    }
+  }
+}
+
+Error bindError(ErrorCode code, std::string message, const std::string& address,
+                std::uint16_t port) {
+  return makeError(code, std::move(message),
+                   "http listener " + address + ":" + std::to_string(port));
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  std::string bind_address;
+  std::uint16_t port;
+  HttpOptions options;
+  RouteTable routes;  // moved into state on start()
+  bool started = false;
+  bool stopped = false;
+  std::unique_ptr<asio::io_context> io;
+  std::shared_ptr<ServerState> state;
+  std::shared_ptr<Listener> listener;
+  std::vector<std::thread> threads;
+};
+
+HttpServer::HttpServer(std::string bind_address, std::uint16_t port, HttpOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->bind_address = std::move(bind_address);
+  impl_->port = port;
+  impl_->options = std::move(options);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::route(std::string method, std::string path, Handler handler) {
+  // Routes are read without a lock by the io threads: adding one later would race.
+  assert(!impl_->started && "HttpServer::route() after start()");
+  if (impl_->started) {
+    log::error("http_route_after_start", {{"method", method}, {"path", path}});
+    return;
+  }
+  impl_->routes.add(std::move(method), std::move(path), std::move(handler));
+}
+
+Result<std::uint16_t> HttpServer::start() {
+  Impl& impl = *impl_;
+  if (impl.started) {
+    return bindError(ErrorCode::Internal, "the server was already started", impl.bind_address,
+                     impl.port);
+  }
+  if (impl.options.io_threads < 1) {
+    return bindError(ErrorCode::InvalidInput, "io_threads must be at least 1", impl.bind_address,
+                     impl.port);
+  }
+  error_code ec;
+  asio::ip::address address = asio::ip::make_address(impl.bind_address, ec);
+  if (ec) {
+    return bindError(ErrorCode::InvalidInput, "the bind address is not an IP address",
+                     impl.bind_address, impl.port);
+  }
+
+  auto io = std::make_unique<asio::io_context>(impl.options.io_threads);
+  tcp::acceptor acceptor(asio::make_strand(*io));
+  tcp::endpoint endpoint(address, impl.port);
+  auto failed = [&](std::string_view step) {
+    return bindError(ErrorCode::Unavailable, std::string(step) + " failed: " + ec.message(),
+                     impl.bind_address, impl.port);
+  };
+  if (acceptor.open(endpoint.protocol(), ec); ec) return failed("open");
+  if (acceptor.set_option(tcp::acceptor::reuse_address(true), ec); ec) return failed("setsockopt");
+  if (acceptor.bind(endpoint, ec); ec) return failed("bind");
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return failed("listen");
+  const std::uint16_t bound_port = acceptor.local_endpoint(ec).port();
+  if (ec) return failed("getsockname");
+
+  impl.started = true;
+  impl.io = std::move(io);
+  impl.state = std::make_shared<ServerState>(impl.options, std::move(impl.routes));
+  impl.listener = std::make_shared<Listener>(*impl.io, std::move(acceptor), impl.state);
+  impl.listener->run();
+  for (int i = 0; i < impl.options.io_threads; ++i) {
+    impl.threads.emplace_back([io = impl.io.get()] { runIoThread(*io); });
+  }
+  log::info("http_server_started", {{"address", impl.bind_address},
+                                    {"port", std::to_string(bound_port)},
+                                    {"io_threads", std::to_string(impl.options.io_threads)}});
+  return bound_port;
+}
+
+void HttpServer::stop() {
+  Impl& impl = *impl_;
+  if (!impl.started || impl.stopped) return;
+  impl.stopped = true;
+  impl.listener->close();
+  {
+    std::vector<std::shared_ptr<Session>> open = impl.state->beginStop();
+    for (const auto& session : open) session->close();
+  }
+  // With the acceptor and every connection closed, the io threads run out of work and return.
+  for (std::thread& thread : impl.threads) thread.join();
+  impl.threads.clear();
+  impl.listener.reset();
+  impl.io.reset();
+  log::info("http_server_stopped", {{"address", impl.bind_address}});
+}
+
+}  // namespace sundial::adapters::http
