@@ -1,0 +1,304 @@
+#include "adapters/dicom/receive_association.h"
+
+#include <exception>
+#include <vector>
+
+#include "adapters/dicom/dicom_status.h"
+#include "adapters/dicom/receive_negotiation.h"
+#include "dcmtk/dcmnet/dcmtrans.h"
+#include "dcmtk/dcmnet/dimse.h"
+#include "dcmtk/dcmnet/dulstruc.h"
+#include "engine/domain/log.h"
+
+namespace sundial::adapters::dicom {
+namespace {
+
+std::string trimmed(const char* text) {
+  std::string value(text == nullptr ? "" : text);
+  while (!value.empty() && value.back() == ' ') value.pop_back();
+  size_t first = value.find_first_not_of(' ');
+  return first == std::string::npos ? std::string() : value.substr(first);
+}
+
+// The socket under an association, so that stop() can cut it. DCMTK offers no public
+// accessor: the association key's layout is public (dulstruc.h) and the connection's
+// getSocket() is protected, reached here through a member pointer named via a subclass.
+struct SocketAccess : DcmTransportConnection {
+  static int of(DcmTransportConnection* connection) {
+    return (connection->*(&SocketAccess::getSocket))();
+  }
+};
+
+int socketOf(T_ASC_Association* association) {
+  if (association == nullptr || association->DULassociation == nullptr) return -1;
+  auto* key = static_cast<PRIVATE_ASSOCIATIONKEY*>(association->DULassociation);
+  if (key->connection == nullptr) return -1;
+  return SocketAccess::of(key->connection);
+}
+
+// Requestor roles: we act only as storage SCP, so a requestor that wants to be the SCP only
+// (C-GET style) is refused.
+std::optional<T_ASC_SC_ROLE> acceptedRoleFor(T_ASC_SC_ROLE proposed) {
+  switch (proposed) {
+    case ASC_SC_ROLE_DEFAULT: return ASC_SC_ROLE_DEFAULT;
+    case ASC_SC_ROLE_SCU:
+    case ASC_SC_ROLE_SCUSCP: return ASC_SC_ROLE_SCU;
+    case ASC_SC_ROLE_NONE: return ASC_SC_ROLE_DEFAULT;
+    case ASC_SC_ROLE_SCP: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+OFCondition internalFailure(const char* text) {
+  return makeOFCondition(OFM_dcmnet, 1000, OF_error, text);
+}
+
+}  // namespace
+
+StoreScp::StoreScp(ReceiveContext& context) : context_(context) {}
+
+OFCondition StoreScp::serve(T_ASC_Association* association) {
+  association_ = association;
+  if (int fd = socketOf(association); fd >= 0) context_.connections.add(this, fd);
+  OFCondition result = run(association);
+  context_.connections.remove(this);
+  if (accepted_) {
+    std::string instances = std::to_string(state_.instances);
+    std::string bytes = std::to_string(state_.bytes);
+    std::string refused = std::to_string(state_.refused);
+    log::info("association_ended", {{"calling_ae", state_.calling_ae},
+                                    {"site", state_.site},
+                                    {"peer", state_.peer_ip},
+                                    {"instances", instances},
+                                    {"bytes", bytes},
+                                    {"refused", refused}});
+  }
+  // The publisher belongs to this thread: destroy it here, not where the worker is deleted.
+  state_.publisher.reset();
+  association_ = nullptr;
+  return result;
+}
+
+void StoreScp::reject(AssociationRejection rejection, const std::string& detail) {
+  rejection_ = rejection;
+  context_.rejected(rejection).add();
+  log::warn("association_rejected", {{"reason", rejectionName(rejection)},
+                                     {"calling_ae", state_.calling_ae},
+                                     {"peer", state_.peer_ip},
+                                     {"called_ae", called_ae_},
+                                     {"detail", detail}});
+}
+
+void StoreScp::notifyAssociationRequest(const T_ASC_Parameters& params,
+                                        DcmSCPActionType& desired_action) {
+  try {
+    state_.calling_ae = trimmed(params.DULparams.callingAPTitle);
+    state_.peer_ip = trimmed(params.DULparams.callingPresentationAddress);
+    called_ae_ = trimmed(params.DULparams.calledAPTitle);
+    if (called_ae_ != context_.settings.ae_title) {
+      reject(AssociationRejection::CalledAe,
+             "called AE title is not ours (" + context_.settings.ae_title + ")");
+      desired_action = DCMSCP_ACTION_REFUSE_ASSOCIATION;
+      return;
+    }
+    std::string reason;
+    std::optional<std::string> site =
+        context_.policy(state_.calling_ae, state_.peer_ip, called_ae_, reason);
+    if (!site) {
+      reject(AssociationRejection::UnknownCaller, reason.empty() ? "unknown caller" : reason);
+    } else if (context_.stopping.load()) {
+      reject(AssociationRejection::NotAccepting, "the receiver is stopping");
+    } else if (!context_.accepting()) {
+      reject(AssociationRejection::NotAccepting, "not accepting work: state store unavailable");
+    } else {
+      state_.site = *site;
+      state_.instances_received = &context_.instancesReceived(*site);
+      state_.bytes_received = &context_.bytesReceived(*site);
+    }
+  } catch (const std::exception& e) {
+    reject(AssociationRejection::Internal, std::string("caller check failed: ") + e.what());
+  }
+  if (rejection_) desired_action = DCMSCP_ACTION_REFUSE_ASSOCIATION;
+}
+
+void StoreScp::refuseAssociation(const DcmRefuseReasonType reason) {
+  if (!rejection_) {
+    // DCMTK's own refusals: nothing acceptable proposed, bad application context...
+    reject(reason == DCMSCP_NO_PRESENTATION_CONTEXTS ? AssociationRejection::NoPresentationContext
+                                                     : AssociationRejection::Internal,
+           reason == DCMSCP_NO_PRESENTATION_CONTEXTS
+               ? "no proposed presentation context is acceptable"
+               : "refused during negotiation (code " + std::to_string(reason) + ")");
+  }
+  T_ASC_RejectParameters parameters{};
+  switch (*rejection_) {
+    case AssociationRejection::CalledAe:
+      parameters = {ASC_RESULT_REJECTEDPERMANENT, ASC_SOURCE_SERVICEUSER,
+                    ASC_REASON_SU_CALLEDAETITLENOTRECOGNIZED};
+      break;
+    case AssociationRejection::UnknownCaller:
+      parameters = {ASC_RESULT_REJECTEDPERMANENT, ASC_SOURCE_SERVICEUSER,
+                    ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED};
+      break;
+    case AssociationRejection::NotAccepting:
+      // Transient: the sender keeps its instances and tries again later.
+      parameters = {ASC_RESULT_REJECTEDTRANSIENT, ASC_SOURCE_SERVICEPROVIDER_PRESENTATION_RELATED,
+                    ASC_REASON_SP_PRES_TEMPORARYCONGESTION};
+      break;
+    case AssociationRejection::NoPresentationContext:
+    case AssociationRejection::Internal:
+      parameters = {ASC_RESULT_REJECTEDPERMANENT, ASC_SOURCE_SERVICEUSER, ASC_REASON_SU_NOREASON};
+      break;
+  }
+  OFCondition sent = ASC_rejectAssociation(association_, &parameters);
+  if (sent.bad()) {
+    log::warn("association_reject_not_sent",
+              {{"calling_ae", state_.calling_ae}, {"peer", state_.peer_ip}, {"error", sent.text()}});
+  }
+}
+
+OFCondition StoreScp::negotiateAssociation() {
+  if (association_ == nullptr || association_->params == nullptr) return DIMSE_ILLEGALASSOCIATION;
+  T_ASC_Parameters* params = association_->params;
+  int count = ASC_countPresentationContexts(params);
+  for (int i = 0; i < count; ++i) {
+    T_ASC_PresentationContext context{};
+    OFCondition read = ASC_getPresentationContext(params, i, &context);
+    if (read.bad()) return read;
+    OFCondition answered;
+    std::optional<T_ASC_SC_ROLE> role = acceptedRoleFor(context.proposedRole);
+    if (!isAcceptedAbstractSyntax(context.abstractSyntax)) {
+      answered = ASC_refusePresentationContext(params, context.presentationContextID,
+                                               ASC_P_ABSTRACTSYNTAXNOTSUPPORTED);
+    } else if (!role) {
+      answered = ASC_refusePresentationContext(params, context.presentationContextID,
+                                               ASC_P_USERREJECTION);
+    } else {
+      std::vector<std::string> proposed;
+      for (unsigned j = 0; j < context.transferSyntaxCount; ++j) {
+        proposed.emplace_back(context.proposedTransferSyntaxes[j]);
+      }
+      std::optional<std::string> chosen = chooseTransferSyntax(proposed);
+      answered = chosen ? ASC_acceptPresentationContext(params, context.presentationContextID,
+                                                        chosen->c_str(), *role)
+                        : ASC_refusePresentationContext(params, context.presentationContextID,
+                                                        ASC_P_TRANSFERSYNTAXESNOTSUPPORTED);
+    }
+    if (answered.bad()) return answered;
+  }
+  return EC_Normal;
+}
+
+void StoreScp::notifyAssociationAcknowledge() {
+  accepted_ = true;
+  std::string contexts =
+      std::to_string(ASC_countAcceptedPresentationContexts(association_->params));
+  log::info("association_accepted", {{"calling_ae", state_.calling_ae},
+                                     {"site", state_.site},
+                                     {"peer", state_.peer_ip},
+                                     {"called_ae", called_ae_},
+                                     {"presentation_contexts", contexts}});
+}
+
+OFCondition StoreScp::handleIncomingCommand(T_DIMSE_Message* message,
+                                            const DcmPresentationContextInfo& info) {
+  try {
+    if (message->CommandField == DIMSE_C_STORE_RQ) {
+      return handleStore(message->msg.CStoreRQ, info.presentationContextID);
+    }
+    return DcmThreadSCP::handleIncomingCommand(message, info);  // C-ECHO; others end it
+  } catch (const std::exception& e) {
+    // Unknown state mid-message: end the association; the sender retries what is unanswered.
+    log::error("receive_internal_error", {{"calling_ae", state_.calling_ae},
+                                          {"site", state_.site},
+                                          {"error", e.what()}});
+    context_.refused(InstanceRefusal::Internal).add();
+    return internalFailure("internal error while handling a DIMSE command");
+  }
+}
+
+OFCondition StoreScp::skipDataSetAndAnswer(T_DIMSE_C_StoreRQ& request,
+                                           T_ASC_PresentationContextID context_id,
+                                           std::uint16_t answer) {
+  if (request.DataSetType != DIMSE_DATASET_NULL) {
+    DIC_UL bytes = 0;
+    DIC_UL pdvs = 0;
+    OFCondition skipped =
+        DIMSE_ignoreDataSet(association_, DIMSE_NONBLOCKING,
+                            static_cast<int>(getDIMSETimeout()), &bytes, &pdvs);
+    if (skipped.bad()) return skipped;
+  }
+  return sendSTOREResponse(context_id, request, answer);
+}
+
+OFCondition StoreScp::handleStore(T_DIMSE_C_StoreRQ& request,
+                                  T_ASC_PresentationContextID context_id) {
+  const std::string requested_sop = trimmed(request.AffectedSOPInstanceUID);
+  const std::string requested_class = trimmed(request.AffectedSOPClassUID);
+  if (!context_.accepting()) {
+    std::uint16_t answer =
+        refuseInstance(context_, state_, InstanceRefusal::NotAccepting, status::kOutOfResources,
+                       "not accepting work: state store unavailable", requested_sop);
+    return skipDataSetAndAnswer(request, context_id, answer);
+  }
+  Result<std::filesystem::path> temporary = context_.spool.reserveTemporary();
+  if (!temporary) {
+    const Error& error = temporary.error();
+    std::uint16_t answer = refuseInstance(
+        context_, state_,
+        error.code == ErrorCode::ResourceExhausted ? InstanceRefusal::OutOfResources
+                                                   : InstanceRefusal::Internal,
+        status::storeStatusFor(error.code), error.describe(), requested_sop);
+    return skipDataSetAndAnswer(request, context_id, answer);
+  }
+
+  // Bit-preserving and low on memory: DCMTK writes the PDVs straight into the file.
+  OFCondition received = receiveSTORERequest(request, context_id, OFString(temporary->c_str()));
+  if (received.bad()) {
+    context_.spool.discard(*temporary);
+    if (received.module() == OFM_dcmnet && received.code() == DIMSEC_OUTOFRESOURCES) {
+      // The file could not be created; DCMTK has read past the data set: answer.
+      std::uint16_t answer =
+          refuseInstance(context_, state_, InstanceRefusal::OutOfResources,
+                         status::kOutOfResources, received.text(), requested_sop);
+      return sendSTOREResponse(context_id, request, answer);
+    }
+    // The data set did not arrive (connection lost, timeout): the association is over.
+    context_.refused(InstanceRefusal::ReceiveFailed).add();
+    ++state_.refused;
+    log::warn("instance_receive_failed", {{"calling_ae", state_.calling_ae},
+                                          {"site", state_.site},
+                                          {"peer", state_.peer_ip},
+                                          {"error", received.text()}});
+    return received;
+  }
+  std::uint16_t answer =
+      intakeReceivedFile(context_, state_, *temporary, requested_sop, requested_class);
+  return sendSTOREResponse(context_id, request, answer);
+}
+
+// ----------------------------------------------------------------------------------------
+
+class ReceivePool::Worker : public DcmBaseSCPPool::DcmBaseSCPWorker, private StoreScp {
+ public:
+  Worker(DcmBaseSCPPool& pool, ReceiveContext& context)
+      : DcmBaseSCPPool::DcmBaseSCPWorker(pool), StoreScp(context) {}
+
+  OFCondition setSharedConfig(const DcmSharedSCPConfig& config) override {
+    return StoreScp::setSharedConfig(config);
+  }
+  OFBool busy() override { return StoreScp::isConnected(); }
+
+ protected:
+  OFCondition workerListen(T_ASC_Association* const association) override {
+    return StoreScp::serve(association);
+  }
+};
+
+ReceivePool::ReceivePool(ReceiveContext& context) : context_(context) {}
+
+DcmBaseSCPPool::DcmBaseSCPWorker* ReceivePool::createSCPWorker() {
+  return new Worker(*this, context_);
+}
+
+}  // namespace sundial::adapters::dicom
