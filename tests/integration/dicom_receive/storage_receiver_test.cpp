@@ -57,6 +57,7 @@ struct Recorder {
   std::atomic<int> publishers_made{0};
   std::atomic<int> wrong_thread{0};  // publish() called on a thread other than the maker's
   std::atomic<bool> fail{false};
+  std::atomic<bool>* stop_accepting_after_publish = nullptr;  // flips a flag once published
 
   std::vector<SpooledInstance> snapshot() {
     std::lock_guard lock(mutex);
@@ -72,6 +73,7 @@ class RecordingPublisher final : public engine::EventPublisher {
     if (recorder_.fail) return makeError(ErrorCode::Unavailable, "bus down (test)");
     std::lock_guard lock(recorder_.mutex);
     recorder_.spooled.push_back(std::get<InstanceSpooled>(event).instance);
+    if (recorder_.stop_accepting_after_publish) *recorder_.stop_accepting_after_publish = false;
     return okResult();
   }
 
@@ -422,6 +424,18 @@ TEST_F(StorageReceiverTest, NotAcceptingWorkRejectsAssociations) {
   ToolResult later = store({corpus("pydicom_CT_small.dcm").string()});
   EXPECT_EQ(later.exit_code, 0) << later.output;
   EXPECT_EQ(recorder_.snapshot().size(), 1u);
+}
+
+TEST_F(StorageReceiverTest, NotAcceptingWorkMidAssociationAnswersOutOfResources) {
+  ASSERT_TRUE(startReceiver().ok());
+  recorder_.stop_accepting_after_publish = &accepting_;  // Redis "goes down" after one
+  ToolResult sent = store({corpus("pydicom_CT_small.dcm").string(),
+                           corpus("pydicom_MR_small.dcm").string()});
+  EXPECT_NE(sent.output.find("Refused: OutOfResources"), std::string::npos) << sent.output;
+  EXPECT_EQ(recorder_.snapshot().size(), 1u);
+  EXPECT_EQ(refused("not_accepting"), 1u);
+  EXPECT_EQ(spool_->listCommitted().size(), 1u);
+  EXPECT_EQ(temporaryFiles(), 0u);
 }
 
 TEST_F(StorageReceiverTest, PublishFailureStillAnswersSuccess) {
