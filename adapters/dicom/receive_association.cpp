@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "adapters/dicom/dicom_status.h"
+#include "adapters/dicom/receive_listen_probe.h"
 #include "adapters/dicom/receive_negotiation.h"
 #include "dcmtk/dcmnet/dcmtrans.h"
 #include "dcmtk/dcmnet/dimse.h"
@@ -59,7 +60,10 @@ StoreScp::StoreScp(ReceiveContext& context) : context_(context) {}
 
 OFCondition StoreScp::serve(T_ASC_Association* association) {
   association_ = association;
-  if (int fd = socketOf(association); fd >= 0) context_.connections.add(this, fd);
+  if (int fd = socketOf(association); fd >= 0) {
+    setCloseOnExec(fd);
+    context_.connections.add(this, fd);
+  }
   OFCondition result = run(association);
   context_.connections.remove(this);
   if (accepted_) {

@@ -1,7 +1,10 @@
 #include "adapters/dicom/receive_listen_probe.h"
 
+#include <fcntl.h>
+
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -30,9 +33,9 @@ void listeningInodes(const char* table, std::uint16_t port, std::set<std::string
 
 }  // namespace
 
-std::set<std::string> listeningSockets(std::uint16_t port) {
+std::map<std::string, int> listeningSockets(std::uint16_t port) {
   std::set<std::string> inodes;
-  std::set<std::string> ours;
+  std::map<std::string, int> ours;
   listeningInodes("/proc/net/tcp", port, inodes);
   listeningInodes("/proc/net/tcp6", port, inodes);
   if (inodes.empty()) return ours;
@@ -43,9 +46,14 @@ std::set<std::string> listeningSockets(std::uint16_t port) {
     std::string target = std::filesystem::read_symlink(it->path(), link_ec).string();
     if (link_ec || target.rfind("socket:[", 0) != 0) continue;
     std::string inode = target.substr(8, target.size() - 9);
-    if (inodes.count(inode) > 0) ours.insert(inode);
+    if (inodes.count(inode) > 0) ours[inode] = std::stoi(it->path().filename().string());
   }
   return ours;
+}
+
+void setCloseOnExec(int fd) {
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
 }  // namespace sundial::adapters::dicom

@@ -4,13 +4,18 @@
 // is ready; start() polls this to return only once senders can connect. Any thread.
 
 #include <cstdint>
-#include <set>
+#include <map>
 #include <string>
 
 namespace sundial::adapters::dicom {
 
-// Inodes of this process's sockets listening on `port` (empty when none). Comparing a set
-// taken before opening with one taken after tells our new socket from an older one.
-std::set<std::string> listeningSockets(std::uint16_t port);
+// This process's sockets listening on `port`: socket inode → file descriptor (empty when
+// none). Comparing a map taken before opening with one taken after tells our new socket from
+// an older one.
+std::map<std::string, int> listeningSockets(std::uint16_t port);
+
+// Marks a descriptor close-on-exec (DCMTK's sockets are not), so that child processes do not
+// inherit DICOM sockets.
+void setCloseOnExec(int fd);
 
 }  // namespace sundial::adapters::dicom

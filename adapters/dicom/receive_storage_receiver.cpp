@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <set>
+#include <map>
 #include <thread>
 
 #include "adapters/dicom/receive_association.h"
@@ -136,10 +136,15 @@ Result<void> StorageReceiver::start() {
   impl.pool->setMaxThreads(
       static_cast<Uint16>(std::clamp(settings.max_associations, 1, 65535)));
 
-  const std::set<std::string> already_listening = listeningSockets(settings.port);
+  const std::map<std::string, int> already_listening = listeningSockets(settings.port);
+  // DCMTK opens its sockets without close-on-exec: a child process (an embedded
+  // redis-server, a test's storescu) would keep the port open after we close it.
   auto opened = [&] {
-    for (const auto& inode : listeningSockets(settings.port)) {
-      if (already_listening.count(inode) == 0) return true;
+    for (const auto& [inode, fd] : listeningSockets(settings.port)) {
+      if (already_listening.count(inode) == 0) {
+        setCloseOnExec(fd);
+        return true;
+      }
     }
     return false;
   };
