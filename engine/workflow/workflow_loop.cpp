@@ -118,6 +118,13 @@ void WorkflowLoop::flushPending() {
     std::vector<InstanceRecord> batch(std::make_move_iterator(pending_.begin()),
                                       std::make_move_iterator(pending_.begin() + count));
     auto recorded = store_.recordInstances(batch);
+    if (!recorded && !isRetryable(recorded.error().code)) {
+      // The store refuses something in this batch for good: record one by one so that only
+      // the offending instance is set aside (logged, its file stays in the spool).
+      for (size_t i = 0; i < count; ++i) recordAlone(batch[i]);
+      pending_.erase(pending_.begin(), pending_.begin() + count);
+      continue;
+    }
     if (!recorded) {
       // Put them back in order; they are retried at the next round.
       for (size_t i = 0; i < count; ++i) pending_[i] = std::move(batch[i]);
@@ -128,6 +135,21 @@ void WorkflowLoop::flushPending() {
     recorded_.add(count);
     setAccepting(true, nullptr);
   }
+}
+
+void WorkflowLoop::recordAlone(const InstanceRecord& record) {
+  auto recorded = store_.recordInstances({record});
+  if (recorded) {
+    recorded_.add();
+    return;
+  }
+  // Retryable trouble here goes the usual way at the next start (the file is in the spool);
+  // anything else needs a person.
+  log::error("instance_not_recorded",
+             {{"site", record.instance.site},
+              {"sop_instance_uid", log::identifying(record.instance.sop_instance_uid)},
+              {"spool_path", log::identifying(record.instance.spool_path)},
+              {"reason", recorded.error().describe()}});
 }
 
 void WorkflowLoop::completeDueStudies() {
@@ -141,9 +163,16 @@ void WorkflowLoop::completeDueStudies() {
     const CompletedStudy& study = completions_.front();
     const RoutePlan& plan = routing_.planFor(study.site);
     auto done = store_.completeStudy(study.study_uid, clock_.utcNow(), plan.on_completion);
-    if (!done) {
+    if (!done && isRetryable(done.error().code)) {
       setAccepting(false, &done.error());
       return;
+    }
+    if (!done) {
+      log::error("study_completion_refused", {{"site", study.site},
+                                              {"study_uid", log::identifying(study.study_uid)},
+                                              {"reason", done.error().describe()}});
+      completions_.erase(completions_.begin());
+      continue;
     }
     completed_.add();
     log::info("study_completed", {{"site", study.site},

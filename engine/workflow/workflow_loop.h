@@ -48,6 +48,7 @@ class WorkflowLoop {
  private:
   void handle(std::vector<Event>& events);
   void flushPending();
+  void recordAlone(const InstanceRecord& record);
   void completeDueStudies();
   void checkStore();
   void setAccepting(bool accepting, const Error* why);

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `make bench`: Sundial against the wire limit (storescu -> storescp) and Orthanc's per-instance
+# Lua forwarding, measured side by side in one run with the shared harness (../shared/bench),
+# on its default data set (4 CT studies x 250 instances + 10 CR studies x 2, 826 MB), with 1
+# and 4 sending associations. Prints RESULT and RATIO lines; JSON in bench/results/<time>/.
+#   REPS=3 (repetitions per target)   TARGETS="wire sundial-streaming sundial-completion orthanc"
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+harness=${SUNDIAL_BENCH_HARNESS:-$here/../../shared/bench}
+reps=${REPS:-3}
+targets=${TARGETS:-wire sundial-streaming sundial-completion orthanc}
+out=${BENCH_OUT:-$here/results/$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$out"
+
+# The harness and Orthanc come from Debian's packages (only needed here, not for tests).
+need=()
+for p in orthanc python3-pydicom python3-numpy dcmtk; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${need[@]}"
+fi
+
+B="/usr/bin/python3 $harness/bench.py"
+run() { echo "=== $*" >&2; $B run "$@" || echo "!!! some runs failed: $*" >&2; }
+want() { [[ " $targets " == *" $1 "* ]]; }
+
+/usr/bin/python3 "$harness/gen_dataset.py" >&2
+
+want wire && run --name wire --direct --reps "$reps" --out "$out/wire.json"
+want orthanc && run --name orthanc-instance --start-cmd "{bench_dir}/targets/orthanc.sh instance" \
+  --router-aet ORTHANC --env TCP_NODELAY=1 --reps "$reps" --out "$out/orthanc-instance.json"
+# Sundial gets no TCP_NODELAY from outside: it must not depend on its users knowing about it.
+want sundial-streaming && run --name sundial-streaming --start-cmd "$here/sundial_target.sh" \
+  --router-aet SUNDIAL --env SUNDIAL_BENCH_MODE=streaming --reps "$reps" \
+  --out "$out/sundial-streaming.json"
+want sundial-completion && run --name sundial-completion --start-cmd "$here/sundial_target.sh" \
+  --router-aet SUNDIAL --env SUNDIAL_BENCH_MODE=on_completion --env SUNDIAL_BENCH_QUIET_MS=2000 \
+  --reps "$reps" --out "$out/sundial-completion.json"
+
+echo "=== ratios (median, same run)"
+for s in sundial-streaming sundial-completion; do
+  [ -f "$out/$s.json" ] || continue
+  [ -f "$out/wire.json" ] && $B compare "$out/wire.json" "$out/$s.json" | grep -E "e2e_ips|ingest_ips" || true
+  [ -f "$out/orthanc-instance.json" ] && $B compare "$out/orthanc-instance.json" "$out/$s.json" \
+    | grep -E "e2e_ips|rss_peak|lat_p50|tail_s" || true
+done
+/usr/bin/python3 "$harness/report.py" "$out"/*.json > "$out/REPORT.md" 2>/dev/null || true
+echo "results: $out" >&2

@@ -1,0 +1,253 @@
+#include "engine/app/serve_command.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "adapters/bus/zmq_event_bus.h"
+#include "adapters/dicom/receive_caller_policy.h"
+#include "adapters/dicom/receive_storage_receiver.h"
+#include "adapters/dicom/send_instance_sender.h"
+#include "adapters/dicom/send_process_setup.h"
+#include "adapters/http/http_server.h"
+#include "adapters/redis/embedded_redis.h"
+#include "adapters/redis/redis_forward_queue.h"
+#include "adapters/redis/redis_state_store.h"
+#include "adapters/spool/file_spool.h"
+#include "engine/app/exit_codes.h"
+#include "engine/app/http_api.h"
+#include "engine/app/spool_recovery.h"
+#include "engine/config/config_loader.h"
+#include "engine/domain/log.h"
+#include "engine/forward/forward_worker.h"
+#include "engine/workflow/workflow_loop.h"
+
+namespace sundial::app {
+namespace {
+
+constexpr const char* kBusEndpoint = "inproc://sundial-events";
+constexpr std::chrono::seconds kSupervisionInterval{1};
+
+// Blocks the stop signals in every thread (threads inherit the mask), so that only the main
+// thread sees them, in waitForStopSignal().
+sigset_t blockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer closing a socket mid-write must be an error on that socket, not the end of us.
+  signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
+// Everything one node runs, started in dependency order and stopped in reverse.
+class Node {
+ public:
+  explicit Node(std::shared_ptr<const config::Config> config) : config_(std::move(config)) {}
+
+  Result<void> start();
+  void superviseUntil(const sigset_t& stop_signals);
+  void stop();
+
+ private:
+  Result<void> startRedis();
+  adapters::redis::RedisClientOptions redisOptions() const;
+  Result<void> startForwarders();
+  Result<void> startHttp();
+
+  std::shared_ptr<const config::Config> config_;
+  SystemClock clock_;
+  engine::Metrics metrics_;
+  std::atomic<bool> accepting_{true};
+  std::atomic<bool> stopping_{false};
+  std::string redis_address_;
+  std::unique_ptr<adapters::redis::EmbeddedRedis> embedded_redis_;
+  std::unique_ptr<adapters::spool::FileSpool> spool_;
+  std::unique_ptr<adapters::bus::ZmqEventBus> bus_;
+  std::unique_ptr<engine::EventSubscriber> subscriber_;
+  std::unique_ptr<adapters::redis::RedisStateStore> store_;
+  std::unique_ptr<engine::WorkflowLoop> loop_;
+  std::thread loop_thread_;
+  std::vector<std::unique_ptr<engine::ForwardWorker>> workers_;
+  std::unique_ptr<HttpApi> api_;
+  std::unique_ptr<adapters::http::HttpServer> http_;
+  std::unique_ptr<adapters::dicom::StorageReceiver> receiver_;
+};
+
+adapters::redis::RedisClientOptions Node::redisOptions() const {
+  adapters::redis::RedisClientOptions options;
+  options.address = redis_address_;
+  return options;
+}
+
+Result<void> Node::startRedis() {
+  if (!config_->redis.address.empty()) {
+    redis_address_ = config_->redis.address;
+    return okResult();
+  }
+  adapters::redis::EmbeddedRedisOptions options;
+  options.data_dir = config_->redisDir();
+  options.binary = config_->redis.server_binary;
+  embedded_redis_ = std::make_unique<adapters::redis::EmbeddedRedis>(options);
+  auto started = embedded_redis_->start();
+  if (!started) return started;
+  redis_address_ = embedded_redis_->address();
+  log::info("redis_embedded_started", {{"address", redis_address_}});
+  return okResult();
+}
+
+Result<void> Node::startForwarders() {
+  std::uint64_t seed = static_cast<std::uint64_t>(clock_.utcNow().time_since_epoch().count());
+  for (const config::DestinationConfig& dest : config_->destinations) {
+    for (int i = 0; i < dest.max_associations; ++i) {
+      engine::ForwardWorkerOptions options;
+      options.destination = dest.name;
+      options.worker_id = config_->node.ae_title + "-" + dest.name + "-" + std::to_string(i);
+      options.promotes_retries = i == 0;
+      options.keep_forwarded = config_->spool.keep_forwarded;
+      options.batch_size = config_->forwarding.batch_size;
+      options.idle_association_timeout = config_->forwarding.idle_association_timeout;
+      auto queue = std::make_unique<adapters::redis::RedisForwardQueue>(
+          redisOptions(), config_->redis.key_prefix, clock_);
+      auto sender = std::make_unique<adapters::dicom::DicomInstanceSender>(config_->node, dest);
+      engine::RetryPolicy retry(config_->forwarding.max_attempts,
+                                config_->forwarding.initial_backoff,
+                                config_->forwarding.max_backoff, seed + workers_.size());
+      workers_.push_back(std::make_unique<engine::ForwardWorker>(
+          options, std::move(queue), std::move(sender), *spool_, std::move(retry), clock_,
+          metrics_));
+      workers_.back()->start();
+    }
+  }
+  return okResult();
+}
+
+Result<void> Node::startHttp() {
+  auto api_store =
+      std::make_unique<adapters::redis::RedisStateStore>(redisOptions(), config_->redis.key_prefix);
+  auto api_queue = std::make_unique<adapters::redis::RedisForwardQueue>(
+      redisOptions(), config_->redis.key_prefix, clock_);
+  api_ = std::make_unique<HttpApi>(config_, std::move(api_store), std::move(api_queue), metrics_,
+                                   accepting_);
+  http_ = std::make_unique<adapters::http::HttpServer>(config_->node.http_bind,
+                                                       config_->node.http_port);
+  api_->install(*http_);
+  auto port = http_->start();
+  if (!port) return port.error();
+  log::info("http_listening", {{"bind", config_->node.http_bind},
+                               {"port", std::to_string(port.value())}});
+  return okResult();
+}
+
+Result<void> Node::start() {
+  std::error_code ec;
+  std::filesystem::create_directories(config_->node.data_dir, ec);
+  if (ec) {
+    return makeError(ErrorCode::Rejected, "cannot create the data folder: " + ec.message(),
+                     config_->node.data_dir.string());
+  }
+  if (auto redis = startRedis(); !redis) return redis;
+
+  spool_ = std::make_unique<adapters::spool::FileSpool>(config_->spoolDir(), config_->spool);
+  if (auto spool = spool_->start(); !spool) return spool;
+  bus_ = std::make_unique<adapters::bus::ZmqEventBus>(kBusEndpoint);
+  subscriber_ = bus_->makeSubscriber();  // bind before any publisher connects
+
+  store_ = std::make_unique<adapters::redis::RedisStateStore>(redisOptions(),
+                                                              config_->redis.key_prefix);
+  if (auto pinged = store_->ping(); !pinged) {
+    return makeError(ErrorCode::Unavailable, "Redis does not answer: " + pinged.error().describe(),
+                     redis_address_);
+  }
+  loop_ = std::make_unique<engine::WorkflowLoop>(config_, *store_, *subscriber_, clock_, metrics_,
+                                                 accepting_);
+  auto config = config_;
+  auto recovered = loop_->recover(*spool_, [config](const std::filesystem::path& file) {
+    return readSpooledInstance(file, *config);
+  });
+  if (!recovered) return recovered;
+  loop_thread_ = std::thread([this] { loop_->run(stopping_); });
+
+  if (auto forwarders = startForwarders(); !forwarders) return forwarders;
+  if (auto http = startHttp(); !http) return http;
+
+  receiver_ = std::make_unique<adapters::dicom::StorageReceiver>(
+      adapters::dicom::ReceiverSettings::fromNode(config_->node),
+      adapters::dicom::makeSiteCallerPolicy(config_), *spool_,
+      [this] { return bus_->makePublisher(); }, adapters::dicom::acceptingWhile(accepting_),
+      metrics_, clock_);
+  if (auto listening = receiver_->start(); !listening) return listening;
+  log::info("sundial_started", {{"ae_title", config_->node.ae_title},
+                                {"dicom_port", std::to_string(config_->node.dicom_port)},
+                                {"http_port", std::to_string(config_->node.http_port)},
+                                {"data_dir", config_->node.data_dir.string()},
+                                {"sites", std::to_string(config_->sites.size())},
+                                {"destinations", std::to_string(config_->destinations.size())}});
+  return okResult();
+}
+
+void Node::superviseUntil(const sigset_t& stop_signals) {
+  timespec wait{kSupervisionInterval.count(), 0};
+  while (true) {
+    int received = sigtimedwait(&stop_signals, nullptr, &wait);
+    if (received == SIGTERM || received == SIGINT) {
+      log::info("sundial_stopping", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      return;
+    }
+    if (embedded_redis_) {
+      if (auto supervised = embedded_redis_->supervise(); !supervised) {
+        log::error("redis_embedded_down", {{"reason", supervised.error().describe()}});
+      }
+    }
+  }
+}
+
+// The start-up in reverse: stop taking instances, let the engine record what it has, stop
+// forwarding (unsent jobs stay queued), stop the API, then Redis.
+void Node::stop() {
+  if (receiver_) receiver_->stop();
+  stopping_ = true;
+  if (loop_thread_.joinable()) loop_thread_.join();
+  for (auto& worker : workers_) worker->stop();
+  if (http_) http_->stop();
+  workers_.clear();
+  receiver_.reset();
+  subscriber_.reset();
+  bus_.reset();
+  if (embedded_redis_) embedded_redis_->stop();
+  log::info("sundial_stopped");
+}
+
+}  // namespace
+
+int runServe(const std::filesystem::path& config_file) {
+  // Process-wide DICOM set-up (environment, codecs) before any thread exists.
+  adapters::dicom::prepareDicomSendProcess();
+  sigset_t stop_signals = blockStopSignals();
+  auto loaded = config::loadConfigFile(config_file, std::filesystem::current_path());
+  if (!loaded.config) {
+    for (const auto& problem : loaded.problems) std::cerr << problem.describe() << "\n";
+    std::cerr << "sundial: the configuration has " << loaded.problems.size()
+              << " problem(s); nothing was started\n";
+    return kExitBadConfig;
+  }
+  log::setIdentifying(loaded.config->node.identifying_logs);
+
+  Node node(loaded.config);
+  auto started = node.start();
+  if (!started) {
+    log::error("sundial_start_failed", {{"reason", started.error().describe()}});
+    std::cerr << "sundial: cannot start: " << started.error().describe() << "\n";
+    node.stop();
+    return kExitStartFailed;
+  }
+  node.superviseUntil(stop_signals);
+  node.stop();
+  return kExitOk;
+}
+
+}  // namespace sundial::app
