@@ -6,6 +6,7 @@
 #   SUNDIAL_BENCH_MODE=streaming|on_completion   (default streaming)
 #   SUNDIAL_BENCH_QUIET_MS=2000                   quiet period for on_completion
 #   SUNDIAL_BENCH_ASSOCIATIONS=4                  parallel associations to the reader
+#   SUNDIAL_BENCH_FSYNC=true, SUNDIAL_BENCH_KEEP=false   spool.fsync and spool.keep_forwarded
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 binary=${SUNDIAL_BINARY:-$here/../build/sundial}
@@ -21,8 +22,9 @@ node:
   http_port: $http_port
   data_dir: $BENCH_WORKDIR/data
 spool:
-  fsync: true
+  fsync: ${SUNDIAL_BENCH_FSYNC:-true}
   min_free_bytes: 0
+  keep_forwarded: ${SUNDIAL_BENCH_KEEP:-false}
 tracker:
   quiet_period_ms: $quiet
 destinations:

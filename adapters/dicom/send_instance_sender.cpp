@@ -201,7 +201,13 @@ Result<void> DicomInstanceSender::sendOnce(const engine::ForwardJob& job, bool m
                {{"destination", destination_.name}, {"peer", peer}});
     association_->abort();
   }
-  if (association_->isOpen() && !association_->wasProposed(instance->sop_class_uid)) {
+  // Re-negotiate when this SOP class, or this SOP class in its own transfer syntax, was not
+  // offered: converting what the peer was never asked to take as-is would change the data
+  // for nothing. (A syntax offered and refused is converted below, without re-opening.)
+  SendSyntaxNeed need{instance->sop_class_uid, instance->transfer_syntax_uid};
+  bool need_offered = std::find(carried_.begin(), carried_.end(), need) != carried_.end();
+  if (association_->isOpen() &&
+      (!association_->wasProposed(instance->sop_class_uid) || !need_offered)) {
     log::debug("dicom_send_association_renegotiating",
                {{"destination", destination_.name},
                 {"peer", peer},
@@ -209,7 +215,6 @@ Result<void> DicomInstanceSender::sendOnce(const engine::ForwardJob& job, bool m
     release();
   }
   if (!association_->isOpen()) {
-    SendSyntaxNeed need{instance->sop_class_uid, instance->transfer_syntax_uid};
     if (auto opened = openAssociation(need, job); !opened) return opened;
     opened_now = true;
   }

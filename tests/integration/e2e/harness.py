@@ -24,6 +24,7 @@ import pydicom
 SUNDIAL = os.environ.get("SUNDIAL_BINARY", os.path.join(os.path.dirname(__file__), "../../../build/sundial"))
 CORPUS = os.environ.get("SUNDIAL_CORPUS", os.path.join(os.path.dirname(__file__), "../../../../shared/corpus"))
 DCMTK_ENV = dict(os.environ, TCP_NODELAY="1")
+UNCOMPRESSED = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"}
 
 
 def free_port():
@@ -67,11 +68,17 @@ def dataset_fingerprint(path):
     ds = pydicom.dcmread(path, force=True)
     element = ds.get((0x7FE0, 0x0010))
     pixels = element.value if element is not None else None
+    ts = str(ds.file_meta.get("TransferSyntaxUID", "")) if hasattr(ds, "file_meta") else ""
+    if pixels is not None and ts in UNCOMPRESSED:
+        # Uncompressed data may legitimately change byte order on the way (a sender converts
+        # big endian to little endian): compare the pixel values, not the bytes.
+        pixels = ds.pixel_array.astype(ds.pixel_array.dtype.newbyteorder("<")).tobytes()
     return {
         "sop": str(ds.get("SOPInstanceUID", "")),
         "study": str(ds.get("StudyInstanceUID", "")),
         "series": str(ds.get("SeriesInstanceUID", "")),
-        "ts": str(ds.file_meta.get("TransferSyntaxUID", "")) if hasattr(ds, "file_meta") else "",
+        "ts": ts,
+        "compressed": ts not in UNCOMPRESSED,
         "pixels": hashlib.sha256(pixels).hexdigest() if pixels is not None else None,
     }
 

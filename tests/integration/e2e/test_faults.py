@@ -10,6 +10,9 @@ from harness import (CORPUS, EndToEndTest, Process, StoreScp, Sundial, SUNDIAL, 
                      free_port, make_ct_study, storescu, wait_until)
 
 
+ASSOCIATIONS_PER_DESTINATION = 2  # the harness's default max_associations
+
+
 class Faults(EndToEndTest):
     def test_unknown_calling_ae_is_rejected_at_association(self):
         archive = self.track(StoreScp(self.workdir, "ARCHIVE"))
@@ -64,7 +67,7 @@ class Faults(EndToEndTest):
         time.sleep(0.5)
         self.assertEqual(len(archive.files()), 6)
 
-    def test_kill_minus_nine_loses_nothing_and_sends_nothing_twice(self):
+    def test_kill_minus_nine_loses_nothing_and_resends_only_what_was_in_doubt(self):
         archive = self.track(StoreScp(self.workdir, "ARCHIVE"))
         reader = self.track(StoreScp(self.workdir, "READER1"))
         dests = [{"name": "ARCHIVE", "ae": "ARCHIVE", "port": archive.port, "mode": "on_completion"},
@@ -91,8 +94,16 @@ class Faults(EndToEndTest):
         time.sleep(1.0)
         for dest in (archive, reader):
             uids = dest.sop_uids()
-            duplicates = {u for u in uids if uids.count(u) > 1}
-            self.assertEqual(duplicates, set(), f"instances forwarded twice to {dest.ae_title}")
+            self.assertEqual(set(uids) - {dataset_fingerprint(p)["sop"] for p in files}, set(), "unknown instances")
+            duplicates = [u for u in set(uids) if uids.count(u) > 1]
+            # The one instance a forward worker may hold between "sent" and "recorded as sent"
+            # when the process dies is in doubt: DICOM cannot ask storescp whether it has it, so
+            # it is sent again after the restart (a PACS treats a repeated SOP Instance UID as
+            # the same instance). Anything beyond one per association is a real double send.
+            self.assertLessEqual(len(duplicates), ASSOCIATIONS_PER_DESTINATION,
+                                 f"instances forwarded twice to {dest.ae_title}: {duplicates}")
+            for uid in duplicates:
+                self.assertEqual(uids.count(uid), 2, f"{uid} forwarded more than twice")
 
     def test_configuration_error_names_file_line_and_problem(self):
         bad = os.path.join(self.workdir, "bad.yaml")
