@@ -52,6 +52,9 @@ struct ReceiverSettings {
   std::chrono::milliseconds association_request_timeout{10000};
   // How long stop() lets running associations finish before it cuts their connections.
   std::chrono::milliseconds stop_grace{10000};
+  // Start writing each instance to disk while it is still arriving, so that the spool's
+  // fsync before the answer waits only for its tail. Worth it when the spool fsyncs.
+  bool early_writeback = true;
 
   // From the node configuration. The receive PDU is never below DCMTK's largest (128 KiB):
   // a large PDU costs nothing and halves the PDUs of a big image; the configured

@@ -175,8 +175,10 @@ Result<void> Node::start() {
   if (auto forwarders = startForwarders(); !forwarders) return forwarders;
   if (auto http = startHttp(); !http) return http;
 
+  auto receiver_settings = adapters::dicom::ReceiverSettings::fromNode(config_->node);
+  receiver_settings.early_writeback = config_->spool.fsync;
   receiver_ = std::make_unique<adapters::dicom::StorageReceiver>(
-      adapters::dicom::ReceiverSettings::fromNode(config_->node),
+      receiver_settings,
       adapters::dicom::makeSiteCallerPolicy(config_), *spool_,
       [this] { return bus_->makePublisher(); }, adapters::dicom::acceptingWhile(accepting_),
       metrics_, clock_);
