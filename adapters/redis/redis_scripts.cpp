@@ -10,10 +10,17 @@ namespace sundial::adapters::redis::scripts {
 // ARGV: 1 sop, 2 study uid, 3 series, 4 sop class, 5 transfer syntax, 6 path, 7 bytes,
 //       8 received ms, 9 site, 10 calling AE, 11 modality, 12 n = number of destinations,
 //       13..12+n destinations, then the enqueue-now destinations.
-// Returns 1 when recorded, 0 when already known.
+// Returns kRecordedNew (1), kRecordedDuplicateInUse (0: already known, its spool file still
+// awaited by a destination) or kRecordedDuplicateUnneeded (2: already known and forwarded
+// everywhere, or spooled under another path: this copy's file is not needed).
 const LuaScript kRecordInstance{"record_instance", R"lua(
 local inst, study = KEYS[1], KEYS[2]
-if redis.call('EXISTS', inst) == 1 then return 0 end
+if redis.call('EXISTS', inst) == 1 then
+  -- A repeat: is the file just spooled still the one the instance's jobs will read?
+  local known = redis.call('HMGET', inst, 'remaining', 'path')
+  if tonumber(known[1]) == 0 or known[2] ~= ARGV[6] then return 2 end
+  return 0
+end
 local sop, received = ARGV[1], tonumber(ARGV[8])
 local ndest = tonumber(ARGV[12])
 

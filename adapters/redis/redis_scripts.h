@@ -13,6 +13,11 @@ inline constexpr std::string_view kStateQueued = "queued";  // ready, in flight 
 inline constexpr std::string_view kStateSent = "sent";
 inline constexpr std::string_view kStateDead = "dead";
 
+// What kRecordInstance answers for each instance.
+inline constexpr long long kRecordedDuplicateInUse = 0;
+inline constexpr long long kRecordedNew = 1;
+inline constexpr long long kRecordedDuplicateUnneeded = 2;
+
 extern const LuaScript kRecordInstance;
 extern const LuaScript kCompleteStudy;
 extern const LuaScript kListStudies;

@@ -127,16 +127,19 @@ engine::StudySummary toSummary(const std::string& uid, const Reply& fields) {
 RedisStateStore::RedisStateStore(RedisClientOptions client, std::string_view key_prefix)
     : client_(std::move(client)), keys_(key_prefix) {}
 
-Result<void> RedisStateStore::recordInstances(const std::vector<engine::InstanceRecord>& batch) {
-  if (batch.empty()) return okResult();
+Result<std::vector<engine::RecordOutcome>> RedisStateStore::recordInstances(
+    const std::vector<engine::InstanceRecord>& batch) {
+  std::vector<engine::RecordOutcome> outcomes;
+  if (batch.empty()) return outcomes;
   std::vector<ScriptCall> calls;
   calls.reserve(batch.size());
   for (const auto& record : batch) {
-    if (auto ok = checkRecord(record); !ok) return ok;
+    if (auto ok = checkRecord(record); !ok) return ok.error();
     calls.push_back(recordCall(keys_, record));
   }
   auto replies = client_.evalPipeline(scripts::kRecordInstance, calls);
   if (!replies) return replies.error();
+  outcomes.reserve(batch.size());
   for (size_t i = 0; i < replies.value().size(); ++i) {
     const Reply& reply = replies.value()[i];
     if (reply.isError()) {
@@ -144,8 +147,15 @@ Result<void> RedisStateStore::recordInstances(const std::vector<engine::Instance
           ErrorCode::Internal, "recording an instance failed: " + reply.str,
           "sop_instance_uid=" + std::string(log::identifying(batch[i].instance.sop_instance_uid)));
     }
+    switch (reply.asInteger()) {
+      case scripts::kRecordedNew: outcomes.push_back(engine::RecordOutcome::Recorded); break;
+      case scripts::kRecordedDuplicateInUse:
+        outcomes.push_back(engine::RecordOutcome::Duplicate);
+        break;
+      default: outcomes.push_back(engine::RecordOutcome::DuplicateFileUnneeded); break;
+    }
   }
-  return okResult();
+  return outcomes;
 }
 
 Result<void> RedisStateStore::completeStudy(const std::string& study_uid, UtcTime completed_at,

@@ -25,7 +25,8 @@ class RedisStateStore final : public engine::StateStore {
 
   // Errors: InvalidInput when a UID or destination name cannot be used in a key (nothing of
   // the batch is written), Unavailable when Redis is down.
-  Result<void> recordInstances(const std::vector<engine::InstanceRecord>& batch) override;
+  Result<std::vector<engine::RecordOutcome>> recordInstances(
+      const std::vector<engine::InstanceRecord>& batch) override;
   // NotFound when the study was never recorded.
   Result<void> completeStudy(const std::string& study_uid, UtcTime completed_at,
                              const std::vector<std::string>& destinations) override;

@@ -163,10 +163,10 @@ Result<void> Node::start() {
     return makeError(ErrorCode::Unavailable, "Redis does not answer: " + pinged.error().describe(),
                      redis_address_);
   }
-  loop_ = std::make_unique<engine::WorkflowLoop>(config_, *store_, *subscriber_, clock_, metrics_,
-                                                 accepting_);
+  loop_ = std::make_unique<engine::WorkflowLoop>(config_, *store_, *subscriber_, *spool_, clock_,
+                                                 metrics_, accepting_);
   auto config = config_;
-  auto recovered = loop_->recover(*spool_, [config](const std::filesystem::path& file) {
+  auto recovered = loop_->recover([config](const std::filesystem::path& file) {
     return readSpooledInstance(file, *config);
   });
   if (!recovered) return recovered;

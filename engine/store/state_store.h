@@ -52,14 +52,23 @@ struct StudySummary {
 
 std::string_view studyStateName(StudyState state);
 
+// What recording one instance did.
+enum class RecordOutcome {
+  Recorded,              // new: recorded, and enqueued for its streaming destinations
+  Duplicate,             // already known and still being forwarded: its spool file is in use
+  DuplicateFileUnneeded  // already known and forwarded everywhere (or spooled under another
+                         // path): this copy's spool file is referenced by nothing
+};
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
 
   // Records each instance (idempotent per SOP Instance UID: a repeat updates nothing and
   // enqueues nothing twice) and enqueues it for its `enqueue_now` destinations. One round
-  // trip for the whole batch.
-  virtual Result<void> recordInstances(const std::vector<InstanceRecord>& batch) = 0;
+  // trip for the whole batch. One outcome per record, in order.
+  virtual Result<std::vector<RecordOutcome>> recordInstances(
+      const std::vector<InstanceRecord>& batch) = 0;
 
   // Marks the study complete and enqueues every instance of it for `destinations`
   // (idempotent per SOP Instance UID and destination).

@@ -16,11 +16,12 @@ constexpr size_t kRecoveryBatch = 256;
 }  // namespace
 
 WorkflowLoop::WorkflowLoop(std::shared_ptr<const config::Config> config, StateStore& store,
-                           EventSubscriber& events, const Clock& clock, Metrics& metrics,
-                           std::atomic<bool>& accepting)
+                           EventSubscriber& events, Spool& spool, const Clock& clock,
+                           Metrics& metrics, std::atomic<bool>& accepting)
     : config_(std::move(config)),
       store_(store),
       events_(events),
+      spool_(spool),
       clock_(clock),
       routing_(config_),
       accepting_(accepting),
@@ -28,6 +29,9 @@ WorkflowLoop::WorkflowLoop(std::shared_ptr<const config::Config> config, StateSt
                                 "Spooled instances recorded in the state store")),
       completed_(metrics.counter("sundial_studies_completed_total",
                                  "Studies whose quiet period passed")),
+      duplicates_(metrics.counter("sundial_instances_duplicate_total",
+                                  "Instances received again (same SOP Instance UID); never "
+                                  "forwarded twice")),
       open_studies_(metrics.gauge("sundial_open_studies", "Studies still receiving")) {}
 
 InstanceRecord WorkflowLoop::recordFor(const SpooledInstance& instance) const {
@@ -35,7 +39,7 @@ InstanceRecord WorkflowLoop::recordFor(const SpooledInstance& instance) const {
   return InstanceRecord{instance, plan.destinations, plan.streaming};
 }
 
-Result<void> WorkflowLoop::recover(Spool& spool, const SpoolHeaderReader& read_header) {
+Result<void> WorkflowLoop::recover(const SpoolHeaderReader& read_header) {
   auto open = store_.openStudies();
   if (!open) return open.error();
   SteadyTime now = clock_.steadyNow();
@@ -44,7 +48,7 @@ Result<void> WorkflowLoop::recover(Spool& spool, const SpoolHeaderReader& read_h
                    now + config_->quietPeriodFor(study.site, study.modality));
   }
 
-  std::vector<std::filesystem::path> files = spool.listCommitted();
+  std::vector<std::filesystem::path> files = spool_.listCommitted();
   size_t recovered = 0;
   for (size_t start = 0; start < files.size(); start += kRecoveryBatch) {
     size_t end = std::min(files.size(), start + kRecoveryBatch);
@@ -131,16 +135,39 @@ void WorkflowLoop::flushPending() {
       setAccepting(false, &recorded.error());
       return;
     }
+    settleOutcomes(batch, recorded.value());
     pending_.erase(pending_.begin(), pending_.begin() + count);
-    recorded_.add(count);
     setAccepting(true, nullptr);
+  }
+}
+
+void WorkflowLoop::settleOutcomes(const std::vector<InstanceRecord>& batch,
+                                  const std::vector<RecordOutcome>& outcomes) {
+  for (size_t i = 0; i < batch.size() && i < outcomes.size(); ++i) {
+    if (outcomes[i] == RecordOutcome::Recorded) {
+      recorded_.add();
+      continue;
+    }
+    const SpooledInstance& instance = batch[i].instance;
+    duplicates_.add();
+    bool remove = outcomes[i] == RecordOutcome::DuplicateFileUnneeded &&
+                  !config_->spool.keep_forwarded;
+    log::info("instance_duplicate",
+              {{"site", instance.site},
+               {"calling_ae", instance.calling_ae},
+               {"sop_instance_uid", log::identifying(instance.sop_instance_uid)},
+               {"action", remove ? "spool_file_removed" : "already_queued"}});
+    if (!remove) continue;
+    if (auto removed = spool_.remove(instance.spool_path); !removed) {
+      log::warn("spool_remove_failed", {{"reason", removed.error().describe()}});
+    }
   }
 }
 
 void WorkflowLoop::recordAlone(const InstanceRecord& record) {
   auto recorded = store_.recordInstances({record});
   if (recorded) {
-    recorded_.add();
+    settleOutcomes({record}, recorded.value());
     return;
   }
   // Retryable trouble here goes the usual way at the next start (the file is in the spool);

@@ -30,12 +30,12 @@ using SpoolHeaderReader = std::function<Result<SpooledInstance>(const std::files
 class WorkflowLoop {
  public:
   WorkflowLoop(std::shared_ptr<const config::Config> config, StateStore& store,
-               EventSubscriber& events, const Clock& clock, Metrics& metrics,
+               EventSubscriber& events, Spool& spool, const Clock& clock, Metrics& metrics,
                std::atomic<bool>& accepting);
 
   // After a restart: re-arms timers of studies still receiving, and records every spooled
   // file the store does not know (acknowledged to its sender, then the process died).
-  Result<void> recover(Spool& spool, const SpoolHeaderReader& read_header);
+  Result<void> recover(const SpoolHeaderReader& read_header);
 
   // Waits for events or the next timer (at most `max_wait`), handles them to completion.
   void runOnce(std::chrono::milliseconds max_wait);
@@ -49,6 +49,9 @@ class WorkflowLoop {
   void handle(std::vector<Event>& events);
   void flushPending();
   void recordAlone(const InstanceRecord& record);
+  // Duplicates: removes a repeated instance's spool file when nothing will read it.
+  void settleOutcomes(const std::vector<InstanceRecord>& batch,
+                      const std::vector<RecordOutcome>& outcomes);
   void completeDueStudies();
   void checkStore();
   void setAccepting(bool accepting, const Error* why);
@@ -57,6 +60,7 @@ class WorkflowLoop {
   std::shared_ptr<const config::Config> config_;
   StateStore& store_;
   EventSubscriber& events_;
+  Spool& spool_;
   const Clock& clock_;
   StaticRouting routing_;
   StudyTracker tracker_;
@@ -66,6 +70,7 @@ class WorkflowLoop {
   SteadyTime next_store_check_{};
   Counter& recorded_;
   Counter& completed_;
+  Counter& duplicates_;
   Gauge& open_studies_;
 };
 

@@ -25,12 +25,21 @@ SpooledInstance makeInstance(const std::string& site, const std::string& study,
   return i;
 }
 
-Result<void> FakeStateStore::recordInstances(const std::vector<engine::InstanceRecord>& batch) {
+Result<std::vector<engine::RecordOutcome>> FakeStateStore::recordInstances(
+    const std::vector<engine::InstanceRecord>& batch) {
   if (!available) return down();
+  std::vector<engine::RecordOutcome> outcomes;
   for (const auto& r : batch) {
-    if (known.insert(r.instance.sop_instance_uid).second) recorded.push_back(r);
+    if (known.insert(r.instance.sop_instance_uid).second) {
+      recorded.push_back(r);
+      outcomes.push_back(engine::RecordOutcome::Recorded);
+    } else {
+      outcomes.push_back(forwarded.count(r.instance.sop_instance_uid)
+                             ? engine::RecordOutcome::DuplicateFileUnneeded
+                             : engine::RecordOutcome::Duplicate);
+    }
   }
-  return okResult();
+  return outcomes;
 }
 
 Result<void> FakeStateStore::completeStudy(const std::string& study_uid, UtcTime,

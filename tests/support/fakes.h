@@ -50,8 +50,10 @@ class FakeStateStore final : public engine::StateStore {
   std::vector<std::pair<std::string, std::vector<std::string>>> completed;  // study, dests
   std::vector<engine::OpenStudy> open;
   std::set<std::string> known;
+  std::set<std::string> forwarded;  // known instances already at every destination
 
-  Result<void> recordInstances(const std::vector<engine::InstanceRecord>& batch) override;
+  Result<std::vector<engine::RecordOutcome>> recordInstances(
+      const std::vector<engine::InstanceRecord>& batch) override;
   Result<void> completeStudy(const std::string& study_uid, UtcTime,
                              const std::vector<std::string>& destinations) override;
   Result<std::vector<engine::OpenStudy>> openStudies() override;

@@ -105,6 +105,28 @@ class Faults(EndToEndTest):
             for uid in duplicates:
                 self.assertEqual(uids.count(uid), 2, f"{uid} forwarded more than twice")
 
+    def test_duplicate_instances_are_acknowledged_and_never_forwarded_twice(self):
+        archive = self.track(StoreScp(self.workdir, "ARCHIVE"))
+        reader = self.track(StoreScp(self.workdir, "READER1"))
+        sundial = self.track(Sundial(self.workdir, [
+            {"name": "ARCHIVE", "ae": "ARCHIVE", "port": archive.port, "mode": "on_completion"},
+            {"name": "READER1", "ae": "READER1", "port": reader.port, "mode": "streaming"}],
+            quiet_period_ms=300))
+        _, files = make_ct_study(os.path.join(self.workdir, "ct"), 4, seed=21)
+        # Twice within one association (a modality retrying), then again once forwarded.
+        code, acked, output = storescu(sundial.dicom_port, "SUNDIAL", files + files)
+        self.assertEqual(len(acked), 8, output)
+        wait_until(lambda: len(archive.files()) == 4 and len(reader.files()) == 4, 15, "the study forwarded")
+        code, acked, output = storescu(sundial.dicom_port, "SUNDIAL", files)
+        self.assertEqual(len(acked), 4, "a repeat is acknowledged: it is safely known\n" + output)
+        spool = os.path.join(self.workdir, "data", "spool")
+        wait_until(lambda: all(name == "tmp" for name in os.listdir(spool)), 10,
+                   "the repeats' spool files to be removed")
+        time.sleep(1.0)  # a wrong re-send would land by now
+        self.assertEqual(len(archive.files()), 4)
+        self.assertEqual(len(reader.files()), 4)
+        self.assertIn('sundial_instances_duplicate_total 8', sundial.metrics())
+
     def test_configuration_error_names_file_line_and_problem(self):
         bad = os.path.join(self.workdir, "bad.yaml")
         with open(bad, "w") as f:

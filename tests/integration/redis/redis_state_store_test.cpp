@@ -67,6 +67,31 @@ TEST_F(RedisStateStoreTest, RepeatedRecordNeitherCountsTwiceNorEnqueuesTwice) {
   EXPECT_EQ(study.destinations[0].pending, 1);
 }
 
+TEST_F(RedisStateStoreTest, RepeatsSayWhetherTheirSpoolFileIsStillNeeded) {
+  const auto record = makeRecord(1, 1, {"WS"}, {"WS"});
+  auto first = store_->recordInstances({record, record});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first.value(), (std::vector<engine::RecordOutcome>{
+                               engine::RecordOutcome::Recorded, engine::RecordOutcome::Duplicate}));
+
+  // The same UID spooled under another path (another study): that copy is never read.
+  auto elsewhere = record;
+  elsewhere.instance.spool_path = "/spool/other/" + record.instance.sop_instance_uid + ".dcm";
+  auto moved = store_->recordInstances({elsewhere});
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(moved->front(), engine::RecordOutcome::DuplicateFileUnneeded);
+
+  // Once forwarded everywhere, a repeat's file is not needed either.
+  auto jobs = queue_->claim("WS", "w1", 10, std::chrono::milliseconds(0));
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  ASSERT_TRUE(queue_->acknowledge(jobs->front(), "w1").ok());
+  auto after = store_->recordInstances({record});
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->front(), engine::RecordOutcome::DuplicateFileUnneeded);
+  EXPECT_EQ(ready("WS"), 0) << "never enqueued again";
+}
+
 TEST_F(RedisStateStoreTest, CompletionEnqueuesEveryInstanceOncePerDestination) {
   ASSERT_TRUE(store_
                   ->recordInstances({makeRecord(1, 1, {"ARCH"}), makeRecord(1, 2, {"ARCH"}),

@@ -31,7 +31,7 @@ class WorkflowLoopTest : public ::testing::Test {
  protected:
   WorkflowLoopTest()
       : config_(config::loadConfigText(kConfig, "t.yaml", "/tmp").config),
-        loop_(config_, store_, events_, clock_, metrics_, accepting_) {}
+        loop_(config_, store_, events_, spool_, clock_, metrics_, accepting_) {}
 
   void spool(const std::string& study, const std::string& sop) {
     events_.queued.push_back(InstanceSpooled{makeInstance("DEMO", study, sop)});
@@ -40,6 +40,7 @@ class WorkflowLoopTest : public ::testing::Test {
   std::shared_ptr<const config::Config> config_;
   FakeStateStore store_;
   FakeEventSubscriber events_;
+  FakeSpool spool_;
   FakeClock clock_;
   Metrics metrics_;
   std::atomic<bool> accepting_{true};
@@ -89,15 +90,14 @@ TEST_F(WorkflowLoopTest, StoreDownStopsAcceptingKeepsInstancesAndResumes) {
 }
 
 TEST_F(WorkflowLoopTest, RecoveryRecordsSpooledFilesTheStoreDoesNotKnow) {
-  FakeSpool spool;
-  spool.committed = {"/spool/1.2.3/1.2.3.1.dcm", "/spool/1.2.3/1.2.3.2.dcm"};
+  spool_.committed = {"/spool/1.2.3/1.2.3.1.dcm", "/spool/1.2.3/1.2.3.2.dcm"};
   store_.known.insert("1.2.3.1");
   int reads = 0;
   auto reader = [&](const std::filesystem::path& path) -> Result<SpooledInstance> {
     ++reads;
     return makeInstance("DEMO", "1.2.3", path.stem().string());
   };
-  ASSERT_TRUE(loop_.recover(spool, reader).ok());
+  ASSERT_TRUE(loop_.recover(reader).ok());
   EXPECT_EQ(reads, 1);
   ASSERT_EQ(store_.recorded.size(), 1u);
   EXPECT_EQ(store_.recorded[0].instance.sop_instance_uid, "1.2.3.2");
@@ -107,9 +107,8 @@ TEST_F(WorkflowLoopTest, RecoveryRecordsSpooledFilesTheStoreDoesNotKnow) {
 }
 
 TEST_F(WorkflowLoopTest, RecoveryRearmsOpenStudies) {
-  FakeSpool spool;
   store_.open.push_back({"9.9", "DEMO", "CT", {}});
-  ASSERT_TRUE(loop_.recover(spool, nullptr).ok());
+  ASSERT_TRUE(loop_.recover(nullptr).ok());
   clock_.advance(milliseconds(999));
   loop_.runOnce(milliseconds(0));
   EXPECT_TRUE(store_.completed.empty());
@@ -117,6 +116,25 @@ TEST_F(WorkflowLoopTest, RecoveryRearmsOpenStudies) {
   loop_.runOnce(milliseconds(0));
   ASSERT_EQ(store_.completed.size(), 1u);
   EXPECT_EQ(store_.completed[0].first, "9.9");
+}
+
+TEST_F(WorkflowLoopTest, DuplicateOfAForwardedInstanceHasItsSpoolFileRemoved) {
+  spool("1.2.3", "1.2.3.1");
+  loop_.runOnce(milliseconds(0));
+  store_.forwarded.insert("1.2.3.1");
+  spool("1.2.3", "1.2.3.1");
+  loop_.runOnce(milliseconds(0));
+  EXPECT_EQ(store_.recorded.size(), 1u) << "a repeat is never recorded (or forwarded) twice";
+  ASSERT_EQ(spool_.removed.size(), 1u);
+  EXPECT_EQ(spool_.removed[0], "/spool/1.2.3/1.2.3.1.dcm");
+}
+
+TEST_F(WorkflowLoopTest, DuplicateOfAnInstanceStillQueuedKeepsItsSpoolFile) {
+  spool("1.2.3", "1.2.3.1");
+  spool("1.2.3", "1.2.3.1");
+  loop_.runOnce(milliseconds(0));
+  EXPECT_EQ(store_.recorded.size(), 1u);
+  EXPECT_TRUE(spool_.removed.empty());
 }
 
 }  // namespace
