@@ -17,6 +17,7 @@
 #include "adapters/redis/redis_forward_queue.h"
 #include "adapters/redis/redis_state_store.h"
 #include "adapters/spool/file_spool.h"
+#include "adapters/spool/spool_janitor.h"
 #include "engine/app/exit_codes.h"
 #include "engine/app/http_api.h"
 #include "engine/app/spool_recovery.h"
@@ -67,6 +68,7 @@ class Node {
   std::string redis_address_;
   std::unique_ptr<adapters::redis::EmbeddedRedis> embedded_redis_;
   std::unique_ptr<adapters::spool::FileSpool> spool_;
+  std::unique_ptr<adapters::spool::SpoolJanitor> janitor_;  // spool_ with background removal
   std::unique_ptr<adapters::bus::ZmqEventBus> bus_;
   std::unique_ptr<engine::EventSubscriber> subscriber_;
   std::unique_ptr<adapters::redis::RedisStateStore> store_;
@@ -118,7 +120,7 @@ Result<void> Node::startForwarders() {
                                 config_->forwarding.initial_backoff,
                                 config_->forwarding.max_backoff, seed + workers_.size());
       workers_.push_back(std::make_unique<engine::ForwardWorker>(
-          options, std::move(queue), std::move(sender), *spool_, std::move(retry), clock_,
+          options, std::move(queue), std::move(sender), *janitor_, std::move(retry), clock_,
           metrics_));
       workers_.back()->start();
     }
@@ -154,6 +156,8 @@ Result<void> Node::start() {
 
   spool_ = std::make_unique<adapters::spool::FileSpool>(config_->spoolDir(), config_->spool);
   if (auto spool = spool_->start(); !spool) return spool;
+  janitor_ = std::make_unique<adapters::spool::SpoolJanitor>(*spool_);
+  janitor_->start();
   bus_ = std::make_unique<adapters::bus::ZmqEventBus>(kBusEndpoint);
   subscriber_ = bus_->makeSubscriber();  // bind before any publisher connects
 
@@ -163,7 +167,7 @@ Result<void> Node::start() {
     return makeError(ErrorCode::Unavailable, "Redis does not answer: " + pinged.error().describe(),
                      redis_address_);
   }
-  loop_ = std::make_unique<engine::WorkflowLoop>(config_, *store_, *subscriber_, *spool_, clock_,
+  loop_ = std::make_unique<engine::WorkflowLoop>(config_, *store_, *subscriber_, *janitor_, clock_,
                                                  metrics_, accepting_);
   auto config = config_;
   auto recovered = loop_->recover([config](const std::filesystem::path& file) {
@@ -217,6 +221,7 @@ void Node::stop() {
   for (auto& worker : workers_) worker->stop();
   if (http_) http_->stop();
   workers_.clear();
+  if (janitor_) janitor_->stop();
   receiver_.reset();
   subscriber_.reset();
   bus_.reset();

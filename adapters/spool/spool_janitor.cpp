@@ -1,0 +1,82 @@
+#include "adapters/spool/spool_janitor.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "engine/domain/log.h"
+
+namespace sundial::adapters::spool {
+namespace {
+
+// Nice value of the janitor's thread: below receiving and forwarding, above idle.
+constexpr int kJanitorNice = 10;
+
+}  // namespace
+
+SpoolJanitor::SpoolJanitor(engine::Spool& inner) : inner_(inner) {}
+
+SpoolJanitor::~SpoolJanitor() { stop(); }
+
+void SpoolJanitor::start() {
+  std::lock_guard lock(mutex_);
+  if (running_) return;
+  stopping_ = false;
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void SpoolJanitor::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!running_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  std::lock_guard lock(mutex_);
+  running_ = false;
+}
+
+Result<void> SpoolJanitor::remove(const std::filesystem::path& committed) {
+  {
+    std::lock_guard lock(mutex_);
+    if (running_ && !stopping_) {
+      queue_.push_back(committed);
+      wake_.notify_one();
+      return okResult();
+    }
+  }
+  return inner_.remove(committed);
+}
+
+size_t SpoolJanitor::queuedForTest() {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+void SpoolJanitor::removeNow(const std::filesystem::path& committed) {
+  auto removed = inner_.remove(committed);
+  // Gone already is fine: a repeat of the same instance may have queued it twice.
+  if (!removed && removed.error().code != ErrorCode::NotFound) {
+    log::warn("spool_remove_failed", {{"reason", removed.error().describe()}});
+  }
+}
+
+void SpoolJanitor::run() {
+  // Linux applies a nice value to one thread when given its thread id.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), kJanitorNice);
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty() && stopping_) return;
+    std::filesystem::path next = std::move(queue_.front());
+    queue_.pop_front();
+    // Never call the file system while holding mutex_: remove() must stay instant.
+    lock.unlock();
+    removeNow(next);
+    lock.lock();
+  }
+}
+
+}  // namespace sundial::adapters::spool
