@@ -115,6 +115,48 @@ end
 return out
 )lua"};
 
+// Forgets finished studies: complete, nothing pending for any destination, every instance
+// sent or dead everywhere, and last active before the cutoff.
+// KEYS: 1 active studies, 2 open studies.
+// ARGV: 1 cutoff ms, 2 most studies to look at, 3 study key prefix, 4 instance key prefix.
+// Returns the number of studies forgotten.
+const LuaScript kForgetFinished{"forget_finished", R"lua(
+local candidates = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0,
+                              tonumber(ARGV[2]))
+local forgotten = 0
+for _, uid in ipairs(candidates) do
+  local study = ARGV[3] .. uid
+  local fields = redis.call('HGETALL', study)
+  local finished = #fields > 0
+  local complete = false
+  for i = 1, #fields, 2 do
+    if fields[i] == 'state' and fields[i + 1] == 'complete' then complete = true end
+    if string.sub(fields[i], 1, 2) == 'p:' and tonumber(fields[i + 1]) > 0 then
+      finished = false
+    end
+  end
+  finished = finished and complete
+  local sops = {}
+  if finished then
+    sops = redis.call('ZRANGE', study .. ':instances', 0, -1)
+    for _, sop in ipairs(sops) do
+      if tonumber(redis.call('HGET', ARGV[4] .. sop, 'remaining') or '0') > 0 then
+        finished = false
+        break
+      end
+    end
+  end
+  if finished or #fields == 0 then
+    for _, sop in ipairs(sops) do redis.call('DEL', ARGV[4] .. sop) end
+    redis.call('DEL', study, study .. ':instances')
+    redis.call('ZREM', KEYS[1], uid)
+    redis.call('ZREM', KEYS[2], uid)
+    forgotten = forgotten + 1
+  end
+end
+return forgotten
+)lua"};
+
 // KEYS: 1 open studies. ARGV: 1 study key prefix.
 // Returns { {uid, site, modality, last_ms}, ... }.
 const LuaScript kOpenStudies{"open_studies", R"lua(

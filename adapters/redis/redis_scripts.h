@@ -22,6 +22,7 @@ extern const LuaScript kRecordInstance;
 extern const LuaScript kCompleteStudy;
 extern const LuaScript kListStudies;
 extern const LuaScript kOpenStudies;
+extern const LuaScript kForgetFinished;
 
 extern const LuaScript kClaim;
 extern const LuaScript kAcknowledge;

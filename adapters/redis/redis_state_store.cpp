@@ -229,6 +229,16 @@ Result<std::vector<engine::StudySummary>> RedisStateStore::listStudies(int limit
   return studies;
 }
 
+Result<int> RedisStateStore::forgetFinishedStudies(UtcTime cutoff, int max) {
+  ScriptCall call;
+  call.keys = {keys_.activeStudies(), keys_.openStudies()};
+  call.args = {std::to_string(toEpochMs(cutoff)), std::to_string(max), keys_.studyPrefix(),
+               keys_.instancePrefix()};
+  auto reply = client_.eval(scripts::kForgetFinished, call);
+  if (!reply) return reply.error();
+  return static_cast<int>(reply.value().asInteger());
+}
+
 Result<void> RedisStateStore::ping() {
   auto reply = client_.command({"PING"});
   if (!reply) return reply.error();

@@ -32,6 +32,9 @@ struct RedisConfig {
   std::string address;
   std::string key_prefix = "sundial";
   std::string server_binary = "redis-server";  // embedded mode only
+  // Finished studies (complete, everything sent or dead-lettered) are forgotten this long
+  // after their last activity; until then a repeat of their instances is not forwarded again.
+  std::chrono::hours finished_study_retention{168};
 };
 
 struct SpoolConfig {

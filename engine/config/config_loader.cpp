@@ -173,7 +173,15 @@ void readRedis(Reader& r, const YAML::Node& n, RedisConfig& redis) {
   const std::string where = "redis";
   if (!n.IsDefined() || n.IsNull()) return;
   if (!r.isMap(n, where)) return;
-  r.checkKeys(n, where, {"address", "key_prefix", "server_binary"});
+  r.checkKeys(n, where, {"address", "key_prefix", "server_binary", "finished_study_retention_hours"});
+  long long retention_hours = redis.finished_study_retention.count();
+  r.read(n, "finished_study_retention_hours", retention_hours, where);
+  if (retention_hours < 1) {
+    r.problem(n["finished_study_retention_hours"],
+              "redis.finished_study_retention_hours must be at least 1");
+  } else {
+    redis.finished_study_retention = std::chrono::hours(retention_hours);
+  }
   r.readString(n, "address", redis.address, where);
   r.readString(n, "key_prefix", redis.key_prefix, where);
   r.readString(n, "server_binary", redis.server_binary, where);

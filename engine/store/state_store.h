@@ -84,6 +84,12 @@ class StateStore {
   // Studies in flight, newest first, with per-destination progress.
   virtual Result<std::vector<StudySummary>> listStudies(int limit) = 0;
 
+  // Forgets studies whose last activity is before `cutoff`, that are complete and have
+  // nothing left to send anywhere (their instances included), at most `max` per call.
+  // Returns how many were forgotten. Keeps the store from growing without bound; a repeat of
+  // a forgotten instance is treated as new.
+  virtual Result<int> forgetFinishedStudies(UtcTime cutoff, int max) = 0;
+
   // Whether the store answers at all.
   virtual Result<void> ping() = 0;
 };

@@ -12,6 +12,8 @@ constexpr size_t kMaxEventsPerRound = 512;
 constexpr size_t kMaxRecordsPerBatch = 512;
 constexpr std::chrono::milliseconds kStoreCheckInterval{1000};
 constexpr size_t kRecoveryBatch = 256;
+constexpr std::chrono::seconds kRetentionSweepInterval{60};
+constexpr int kStudiesForgottenPerSweep = 500;
 
 }  // namespace
 
@@ -101,6 +103,7 @@ void WorkflowLoop::runOnce(std::chrono::milliseconds max_wait) {
   flushPending();
   completeDueStudies();
   checkStore();
+  forgetFinishedStudies();
   open_studies_.set(static_cast<double>(tracker_.openStudies()));
 }
 
@@ -222,6 +225,21 @@ void WorkflowLoop::checkStore() {
     if (pending_.empty()) setAccepting(true, nullptr);
   } else {
     setAccepting(false, &pinged.error());
+  }
+}
+
+void WorkflowLoop::forgetFinishedStudies() {
+  SteadyTime now = clock_.steadyNow();
+  if (now < next_retention_sweep_ || !accepting_.load()) return;
+  next_retention_sweep_ = now + kRetentionSweepInterval;
+  UtcTime cutoff = clock_.utcNow() - config_->redis.finished_study_retention;
+  auto forgotten = store_.forgetFinishedStudies(cutoff, kStudiesForgottenPerSweep);
+  if (!forgotten) {
+    log::warn("retention_sweep_failed", {{"reason", forgotten.error().describe()}});
+    return;
+  }
+  if (forgotten.value() > 0) {
+    log::info("finished_studies_forgotten", {{"studies", std::to_string(forgotten.value())}});
   }
 }
 

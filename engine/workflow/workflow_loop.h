@@ -54,6 +54,7 @@ class WorkflowLoop {
                       const std::vector<RecordOutcome>& outcomes);
   void completeDueStudies();
   void checkStore();
+  void forgetFinishedStudies();
   void setAccepting(bool accepting, const Error* why);
   InstanceRecord recordFor(const SpooledInstance& instance) const;
 
@@ -68,6 +69,7 @@ class WorkflowLoop {
   std::deque<InstanceRecord> pending_;      // spooled but not yet recorded
   std::vector<CompletedStudy> completions_; // complete but not yet recorded
   SteadyTime next_store_check_{};
+  SteadyTime next_retention_sweep_{};
   Counter& recorded_;
   Counter& completed_;
   Counter& duplicates_;

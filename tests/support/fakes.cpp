@@ -66,6 +66,12 @@ Result<std::vector<engine::StudySummary>> FakeStateStore::listStudies(int) {
   return std::vector<engine::StudySummary>{};
 }
 
+Result<int> FakeStateStore::forgetFinishedStudies(UtcTime cutoff, int) {
+  if (!available) return down();
+  forget_calls.push_back(cutoff);
+  return 0;
+}
+
 Result<void> FakeStateStore::ping() {
   if (!available) return down();
   return okResult();

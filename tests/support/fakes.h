@@ -59,7 +59,10 @@ class FakeStateStore final : public engine::StateStore {
   Result<std::vector<engine::OpenStudy>> openStudies() override;
   Result<std::vector<bool>> knownInstances(const std::vector<std::string>& sops) override;
   Result<std::vector<engine::StudySummary>> listStudies(int) override;
+  Result<int> forgetFinishedStudies(UtcTime cutoff, int max) override;
   Result<void> ping() override;
+
+  std::vector<UtcTime> forget_calls;  // cutoffs asked for
 };
 
 class FakeForwardQueue final : public engine::ForwardQueue {

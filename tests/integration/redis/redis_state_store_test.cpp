@@ -92,6 +92,37 @@ TEST_F(RedisStateStoreTest, RepeatsSayWhetherTheirSpoolFileIsStillNeeded) {
   EXPECT_EQ(ready("WS"), 0) << "never enqueued again";
 }
 
+TEST_F(RedisStateStoreTest, ForgetsOnlyFinishedStudiesPastTheCutoff) {
+  // Study 1: complete and sent everywhere. Study 2: complete, one instance still queued.
+  // Study 3: still receiving.
+  ASSERT_TRUE(store_->recordInstances({makeRecord(1, 1, {"WS"}, {"WS"}),
+                                       makeRecord(2, 1, {"WS"}, {"WS"}),
+                                       makeRecord(3, 1, {"WS"}, {})})
+                  .ok());
+  ASSERT_TRUE(store_->completeStudy(studyUid(1), fromEpochMs(kBaseMs + 10), {}).ok());
+  ASSERT_TRUE(store_->completeStudy(studyUid(2), fromEpochMs(kBaseMs + 10), {}).ok());
+  auto jobs = queue_->claim("WS", "w1", 10, std::chrono::milliseconds(0));
+  ASSERT_TRUE(jobs.ok());
+  for (const auto& job : jobs.value()) {
+    if (job.study_uid == studyUid(1)) ASSERT_TRUE(queue_->acknowledge(job, "w1").ok());
+  }
+
+  auto early = store_->forgetFinishedStudies(fromEpochMs(kBaseMs), 100);
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(early.value(), 0) << "nothing is older than the cutoff yet";
+
+  auto forgotten = store_->forgetFinishedStudies(fromEpochMs(kBaseMs + 1'000'000), 100);
+  ASSERT_TRUE(forgotten.ok());
+  EXPECT_EQ(forgotten.value(), 1);
+  auto studies = store_->listStudies(10);
+  ASSERT_TRUE(studies.ok());
+  ASSERT_EQ(studies->size(), 2u);
+  for (const auto& study : studies.value()) EXPECT_NE(study.study_uid, studyUid(1));
+  auto known = store_->knownInstances({sopUid(1, 1), sopUid(2, 1), sopUid(3, 1)});
+  ASSERT_TRUE(known.ok());
+  EXPECT_EQ(known.value(), (std::vector<bool>{false, true, true}));
+}
+
 TEST_F(RedisStateStoreTest, CompletionEnqueuesEveryInstanceOncePerDestination) {
   ASSERT_TRUE(store_
                   ->recordInstances({makeRecord(1, 1, {"ARCH"}), makeRecord(1, 2, {"ARCH"}),

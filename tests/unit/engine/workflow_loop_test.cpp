@@ -118,6 +118,18 @@ TEST_F(WorkflowLoopTest, RecoveryRearmsOpenStudies) {
   EXPECT_EQ(store_.completed[0].first, "9.9");
 }
 
+TEST_F(WorkflowLoopTest, SweepsFinishedStudiesOlderThanTheRetentionEveryMinute) {
+  loop_.runOnce(milliseconds(0));
+  ASSERT_EQ(store_.forget_calls.size(), 1u);
+  EXPECT_EQ(store_.forget_calls[0], clock_.utcNow() - std::chrono::hours(168));
+  clock_.advance(milliseconds(59'000));
+  loop_.runOnce(milliseconds(0));
+  EXPECT_EQ(store_.forget_calls.size(), 1u);
+  clock_.advance(milliseconds(1'000));
+  loop_.runOnce(milliseconds(0));
+  EXPECT_EQ(store_.forget_calls.size(), 2u);
+}
+
 TEST_F(WorkflowLoopTest, DuplicateOfAForwardedInstanceHasItsSpoolFileRemoved) {
   spool("1.2.3", "1.2.3.1");
   loop_.runOnce(milliseconds(0));
