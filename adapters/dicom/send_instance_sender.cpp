@@ -259,7 +259,7 @@ Result<void> DicomInstanceSender::sendOnce(const engine::ForwardJob& job, bool m
   if (classifyStoreStatus(response->status) == StoreStatusClass::Warning) {
     log::debug("dicom_send_warning_status", {{"destination", destination_.name},
                                              {"peer", peer},
-                                             {"status", formatStoreStatus(response->status)}});
+                                             {"status", status::formatStatus(response->status)}});
   }
   return storeStatusToResult(response->status, peer, errorContext(job));
 }

@@ -4,38 +4,32 @@
 
 namespace sundial::adapters::dicom {
 
-StoreStatusClass classifyStoreStatus(std::uint16_t status) {
-  switch (status) {
-    case kStoreStatusSuccess:
+StoreStatusClass classifyStoreStatus(std::uint16_t code) {
+  switch (code) {
+    case status::kSuccess:
       return StoreStatusClass::Success;
-    case kStoreWarningCoercionOfDataElements:
-    case kStoreWarningElementsDiscarded:
-    case kStoreWarningDataSetDoesNotMatchSopClass:
+    case status::kWarningCoercionOfDataElements:
+    case status::kWarningElementsDiscarded:
+    case status::kWarningDataSetDoesNotMatchSopClass:
       return StoreStatusClass::Warning;
     default:
       break;
   }
-  if ((status & kStoreStatusClassMask) == kStoreRefusedOutOfResourcesClass) {
+  if ((code & status::kClassMask) == status::kOutOfResources) {
     return StoreStatusClass::OutOfResources;
   }
   return StoreStatusClass::Failure;
 }
 
-std::string formatStoreStatus(std::uint16_t status) {
-  char text[8];
-  std::snprintf(text, sizeof text, "0x%04X", static_cast<unsigned>(status));
-  return text;
-}
-
-std::string_view describeStoreStatus(std::uint16_t status) {
-  switch (status) {
-    case kStoreStatusSuccess:
+std::string_view describeStoreStatus(std::uint16_t code) {
+  switch (code) {
+    case status::kSuccess:
       return "success";
-    case kStoreWarningCoercionOfDataElements:
+    case status::kWarningCoercionOfDataElements:
       return "warning: coercion of data elements";
-    case kStoreWarningElementsDiscarded:
+    case status::kWarningElementsDiscarded:
       return "warning: elements discarded";
-    case kStoreWarningDataSetDoesNotMatchSopClass:
+    case status::kWarningDataSetDoesNotMatchSopClass:
       return "warning: data set does not match SOP class";
     case 0x0122:
       return "refused: SOP class not supported";
@@ -54,30 +48,31 @@ std::string_view describeStoreStatus(std::uint16_t status) {
     default:
       break;
   }
-  switch (status & kStoreStatusClassMask) {
-    case kStoreRefusedOutOfResourcesClass:
+  switch (code & status::kClassMask) {
+    case status::kOutOfResources:
       return "refused: out of resources";
-    case kStoreErrorDataSetDoesNotMatchClass:
+    case status::kDataSetDoesNotMatchSopClass:
       return "error: data set does not match SOP class";
     default:
       break;
   }
-  if ((status & 0xF000) == kStoreErrorCannotUnderstandClass) return "error: cannot understand";
-  if ((status & 0xF000) == 0xB000) return "warning";
+  if ((code & 0xF000) == status::kCannotUnderstand) return "error: cannot understand";
+  if ((code & 0xF000) == 0xB000) return "warning";
   return "failure";
 }
 
-Result<void> storeStatusToResult(std::uint16_t status, std::string_view peer, std::string context) {
-  StoreStatusClass status_class = classifyStoreStatus(status);
+Result<void> storeStatusToResult(std::uint16_t dimse_status, std::string_view peer,
+                                 std::string context) {
+  StoreStatusClass status_class = classifyStoreStatus(dimse_status);
   if (status_class == StoreStatusClass::Success || status_class == StoreStatusClass::Warning) {
     return okResult();
   }
   std::string message = "C-STORE to ";
   message += peer;
   message += " refused the instance: status ";
-  message += formatStoreStatus(status);
+  message += status::formatStatus(dimse_status);
   message += " (";
-  message += describeStoreStatus(status);
+  message += describeStoreStatus(dimse_status);
   message += ")";
   ErrorCode code = status_class == StoreStatusClass::OutOfResources ? ErrorCode::ResourceExhausted
                                                                     : ErrorCode::InvalidInput;

@@ -6,19 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/dicom/dicom_status.h"
 #include "engine/domain/result.h"
 
 namespace sundial::adapters::dicom {
 
-// DIMSE statuses the forwarder tells apart (PS3.4 B.2.3, PS3.7 C). Defined once, here.
-inline constexpr std::uint16_t kStoreStatusSuccess = 0x0000;
-inline constexpr std::uint16_t kStoreWarningCoercionOfDataElements = 0xB000;
-inline constexpr std::uint16_t kStoreWarningElementsDiscarded = 0xB006;
-inline constexpr std::uint16_t kStoreWarningDataSetDoesNotMatchSopClass = 0xB007;
-inline constexpr std::uint16_t kStoreStatusClassMask = 0xFF00;
-inline constexpr std::uint16_t kStoreRefusedOutOfResourcesClass = 0xA700;
-inline constexpr std::uint16_t kStoreErrorDataSetDoesNotMatchClass = 0xA900;
-inline constexpr std::uint16_t kStoreErrorCannotUnderstandClass = 0xC000;
 
 enum class StoreStatusClass {
   Success,         // 0x0000
@@ -29,8 +21,6 @@ enum class StoreStatusClass {
 
 StoreStatusClass classifyStoreStatus(std::uint16_t status);
 
-// "0xA700": statuses appear in messages and logs in this one form.
-std::string formatStoreStatus(std::uint16_t status);
 
 // The status's meaning (PS3.4 B.2.3 and the general DIMSE statuses), for messages. Our own
 // table rather than DCMTK's DU_cstoreStatusString, which formats unknown statuses into a

@@ -7,7 +7,7 @@ namespace {
 
 TEST(SendStoreStatus, SuccessAndWarningsAreSuccesses) {
   for (std::uint16_t status : {0x0000, 0xB000, 0xB006, 0xB007}) {
-    EXPECT_TRUE(storeStatusToResult(status, "A@h:1", "").ok()) << formatStoreStatus(status);
+    EXPECT_TRUE(storeStatusToResult(status, "A@h:1", "").ok()) << status::formatStatus(status);
   }
 }
 
@@ -24,7 +24,7 @@ TEST(SendStoreStatus, OtherFailuresAreInvalidInputWithHexStatusAndPeer) {
     Result<void> result = storeStatusToResult(status, "ARCHIVE@10.0.0.1:104", "ctx");
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, ErrorCode::InvalidInput);
-    EXPECT_NE(result.error().message.find(formatStoreStatus(status)), std::string::npos);
+    EXPECT_NE(result.error().message.find(status::formatStatus(status)), std::string::npos);
     EXPECT_NE(result.error().message.find("ARCHIVE@10.0.0.1:104"), std::string::npos);
     EXPECT_EQ(result.error().context, "ctx");
   }
@@ -38,9 +38,9 @@ TEST(SendStoreStatus, DescribesStatusesByClass) {
 }
 
 TEST(SendStoreStatus, FormatsStatusAsFourHexDigits) {
-  EXPECT_EQ(formatStoreStatus(0xA700), "0xA700");
-  EXPECT_EQ(formatStoreStatus(0x0001), "0x0001");
-  EXPECT_EQ(formatStoreStatus(0xc001), "0xC001");
+  EXPECT_EQ(status::formatStatus(0xA700), "0xA700");
+  EXPECT_EQ(status::formatStatus(0x0001), "0x0001");
+  EXPECT_EQ(status::formatStatus(0xc001), "0xC001");
 }
 
 }  // namespace
