@@ -1,7 +1,9 @@
 #include "engine/app/serve_command.h"
 
 #include <signal.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
@@ -57,6 +59,7 @@ class Node {
  private:
   Result<void> startRedis();
   adapters::redis::RedisClientOptions redisOptions() const;
+  std::string nodeName() const;
   Result<void> startForwarders();
   Result<void> startHttp();
 
@@ -79,6 +82,19 @@ class Node {
   std::unique_ptr<adapters::http::HttpServer> http_;
   std::unique_ptr<adapters::dicom::StorageReceiver> receiver_;
 };
+
+std::string Node::nodeName() const {
+  if (!config_->node.name.empty()) return config_->node.name;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "sundial";
+  // Host names may hold characters a Redis key name may not: keep the safe ones.
+  std::string name;
+  for (const char* c = host; *c; ++c) {
+    bool safe = std::isalnum(static_cast<unsigned char>(*c)) || *c == '-' || *c == '_' || *c == '.';
+    name += safe ? *c : '_';
+  }
+  return name;
+}
 
 adapters::redis::RedisClientOptions Node::redisOptions() const {
   adapters::redis::RedisClientOptions options;
@@ -108,7 +124,7 @@ Result<void> Node::startForwarders() {
     for (int i = 0; i < dest.max_associations; ++i) {
       engine::ForwardWorkerOptions options;
       options.destination = dest.name;
-      options.worker_id = config_->node.ae_title + "-" + dest.name + "-" + std::to_string(i);
+      options.worker_id = nodeName() + "-" + dest.name + "-" + std::to_string(i);
       options.promotes_retries = i == 0;
       options.keep_forwarded = config_->spool.keep_forwarded;
       options.batch_size = config_->forwarding.batch_size;

@@ -15,6 +15,9 @@ namespace sundial::config {
 using Milliseconds = std::chrono::milliseconds;
 
 struct NodeConfig {
+  // This node's name among several sharing one Redis (its forward workers' in-flight lists
+  // are named after it). Empty: the host name.
+  std::string name;
   std::string ae_title = "SUNDIAL";
   std::uint16_t dicom_port = 11112;
   std::uint16_t http_port = 8080;

@@ -141,9 +141,13 @@ void readNode(Reader& r, const YAML::Node& n, NodeConfig& node) {
   const std::string where = "node";
   if (!r.isMap(n, where)) return;
   r.checkKeys(n, where,
-              {"ae_title", "dicom_port", "http_port", "http_bind", "data_dir",
+              {"name", "ae_title", "dicom_port", "http_port", "http_bind", "data_dir",
                "max_inbound_associations", "max_pdu_bytes", "dimse_timeout_ms",
                "identifying_logs"});
+  r.readString(n, "name", node.name, where);
+  if (!node.name.empty() && !isValidName(node.name)) {
+    r.problem(n["name"], "node.name must be letters, digits, '_', '-' or '.'");
+  }
   r.readString(n, "ae_title", node.ae_title, where);
   if (!isValidAeTitle(node.ae_title)) {
     r.problem(n["ae_title"], "node.ae_title must be 1-16 printable characters");

@@ -94,11 +94,16 @@ ForwardStep ForwardWorker::step() {
     if (stopping_) return ForwardStep::Stopped;
     Result<void> sent = sender_->send(job);
     if (!sent) {
-      handleFailure(job, sent.error());
+      handleFailure(job, sent.error(), /*log_each=*/true);
       // A destination that is down or refusing fails the rest of the batch the same way:
-      // schedule them all rather than wait for each to time out.
+      // schedule them all rather than wait for each to time out (one log line for them).
       if (sent.error().code == ErrorCode::Unavailable || sent.error().code == ErrorCode::Rejected) {
-        for (size_t j = i + 1; j < jobs.size(); ++j) handleFailure(jobs[j], sent.error());
+        for (size_t j = i + 1; j < jobs.size(); ++j) handleFailure(jobs[j], sent.error(), false);
+        if (i + 1 < jobs.size()) {
+          log::warn("forward_batch_postponed", {{"destination", options_.destination},
+                                                {"jobs", std::to_string(jobs.size() - i - 1)},
+                                                {"reason", sent.error().describe()}});
+        }
         break;
       }
       continue;
@@ -120,17 +125,19 @@ ForwardStep ForwardWorker::step() {
   return ForwardStep::Continue;
 }
 
-void ForwardWorker::handleFailure(const ForwardJob& job, const Error& error) {
+void ForwardWorker::handleFailure(const ForwardJob& job, const Error& error, bool log_each) {
   failures_.add();
   int attempts = job.attempts + 1;
   if (retry_.shouldRetry(error.code, attempts)) {
     auto wait = retry_.backoff(attempts);
-    log::warn("forward_failed_will_retry",
+    if (log_each) {
+      log::warn("forward_failed_will_retry",
               {{"destination", options_.destination},
                {"sop_instance_uid", log::identifying(job.sop_instance_uid)},
                {"attempt", std::to_string(attempts)},
                {"retry_in_ms", std::to_string(wait.count())},
                {"reason", error.describe()}});
+    }
     auto queued = queue_->retryLater(job, options_.worker_id, clock_.utcNow() + wait,
                                      error.describe());
     if (!queued) {

@@ -50,7 +50,8 @@ class ForwardWorker {
  private:
   void run();
   ForwardStep step();
-  void handleFailure(const ForwardJob& job, const Error& error);
+  // `log_each`: false for the rest of a batch postponed with the job that failed first.
+  void handleFailure(const ForwardJob& job, const Error& error, bool log_each);
   void finish(const ForwardJob& job, const AckOutcome& outcome);
 
   ForwardWorkerOptions options_;
