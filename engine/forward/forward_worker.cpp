@@ -72,9 +72,19 @@ ForwardStep ForwardWorker::step() {
   auto claimed = queue_->claim(options_.destination, options_.worker_id, options_.batch_size,
                                options_.claim_wait);
   if (!claimed) {
-    log::warn("forward_claim_failed", {{"destination", options_.destination},
-                                       {"reason", claimed.error().describe()}});
+    // Said once when the queue becomes unreachable, not at every retry.
+    if (!queue_unreachable_) {
+      log::warn("forward_queue_unreachable", {{"destination", options_.destination},
+                                              {"worker", options_.worker_id},
+                                              {"reason", claimed.error().describe()}});
+    }
+    queue_unreachable_ = true;
     return ForwardStep::RetryLater;
+  }
+  if (queue_unreachable_) {
+    log::info("forward_queue_reachable", {{"destination", options_.destination},
+                                          {"worker", options_.worker_id}});
+    queue_unreachable_ = false;
   }
   std::vector<ForwardJob>& jobs = claimed.value();
   if (jobs.empty()) {

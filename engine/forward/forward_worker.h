@@ -70,6 +70,7 @@ class ForwardWorker {
   SteadyTime last_promotion_{};
   bool association_idle_released_ = true;
   bool reclaimed_ = false;
+  bool queue_unreachable_ = false;
 };
 
 }  // namespace sundial::engine
