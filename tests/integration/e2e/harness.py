@@ -33,6 +33,12 @@ def free_port():
         return s.getsockname()[1]
 
 
+def port_listening(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def wait_until(predicate, timeout, what, interval=0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -177,7 +183,10 @@ class StoreScp(Process):
         os.makedirs(self.folder, exist_ok=True)
         super().__init__(["storescp", "-aet", ae_title, "+xa", "+uf", "-od", self.folder, *extra, str(self.port)],
                          os.path.join(workdir, f"storescp-{ae_title}.log"), env=DCMTK_ENV)
-        wait_until(lambda: echo(self.port, ae_title), 15, f"storescp {ae_title} to answer C-ECHO")
+        if "--refuse" in extra:  # refuses C-ECHO too: ready once it listens
+            wait_until(lambda: port_listening(self.port), 15, f"storescp {ae_title} to listen")
+        else:
+            wait_until(lambda: echo(self.port, ae_title), 15, f"storescp {ae_title} to answer C-ECHO")
 
     def files(self):
         return [os.path.join(self.folder, f) for f in os.listdir(self.folder) if not f.startswith(".")]
@@ -227,7 +236,8 @@ class Sundial(Process):
     """The sundial binary with a configuration written for this test."""
 
     def __init__(self, workdir, destinations, callers=(("MODALITY", "127.0.0.1"),), quiet_period_ms=1000,
-                 redis_address="", extra_config="", dicom_port=None, http_port=None, name="sundial"):
+                 redis_address="", extra_config="", dicom_port=None, http_port=None, name="sundial",
+                 max_attempts=20):
         self.workdir = workdir
         self.dicom_port = dicom_port or free_port()
         self.http_port = http_port or free_port()
@@ -250,6 +260,7 @@ spool:
 tracker:
   quiet_period_ms: {quiet_period_ms}
 forwarding:
+  max_attempts: {max_attempts}
   initial_backoff_ms: 200
   max_backoff_ms: 1000
   idle_association_timeout_ms: 2000

@@ -1,12 +1,13 @@
 """Issue 2, bad input and faults: each gets a clear error, and nothing is lost."""
 
+import json
 import os
 import shutil
 import subprocess
 import time
 import unittest
 
-from harness import (CORPUS, EndToEndTest, Process, StoreScp, Sundial, SUNDIAL, dataset_fingerprint, echo,
+from harness import (CORPUS, EndToEndTest, Process, StoreScp, Sundial, SUNDIAL, dataset_fingerprint, echo, http_get,
                      free_port, make_ct_study, storescu, wait_until)
 
 
@@ -66,6 +67,28 @@ class Faults(EndToEndTest):
         wait_until(lambda: len(archive.files()) == 6, 20, "the backlog delivered once the archive is up")
         time.sleep(0.5)
         self.assertEqual(len(archive.files()), 6)
+
+    def test_refusing_destination_dead_letters_with_the_reason_after_the_configured_tries(self):
+        archive = self.track(StoreScp(self.workdir, "ARCHIVE", extra=("--refuse",)))
+        sundial = self.track(Sundial(self.workdir, [{"name": "ARCHIVE", "ae": "ARCHIVE", "port": archive.port}],
+                                     quiet_period_ms=300, max_attempts=3))
+        _, files = make_ct_study(os.path.join(self.workdir, "ct"), 2, seed=31)
+        code, acked, output = storescu(sundial.dicom_port, "SUNDIAL", files)
+        self.assertEqual(len(acked), 2, output)
+
+        def dead_letters():
+            dest = json.loads(http_get(sundial.http_port, "/api/v1/destinations")[1])["destinations"][0]
+            return dest if dest["queue"]["dead"] == 2 else None
+        dest = wait_until(dead_letters, 20, "both instances dead-lettered after 3 tries")
+        self.assertEqual(dest["queue"]["waiting"], 0)
+        reasons = [letter["reason"] for letter in dest["recent_dead_letters"]]
+        self.assertEqual(len(reasons), 2)
+        for reason in reasons:
+            self.assertIn("rejected", reason.lower())
+        self.assertIn('sundial_forward_dead_letters_total{destination="ARCHIVE"} 2', sundial.metrics())
+        study = sundial.studies()["studies"][0]
+        self.assertEqual(study["destinations"][0]["failed"], 2)
+        self.assertEqual(study["destinations"][0]["pending"], 0)
 
     def test_kill_minus_nine_loses_nothing_and_resends_only_what_was_in_doubt(self):
         archive = self.track(StoreScp(self.workdir, "ARCHIVE"))
