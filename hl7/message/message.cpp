@@ -165,6 +165,45 @@ Result<Delimiters> readDelimiters(std::string_view text) {
   return d;
 }
 
+// Why a line cannot be segment `index` of one message, or nullopt when it can.
+std::optional<Error> checkSegmentLine(std::string_view line, char separator, std::size_t index) {
+  const bool id_ok = line.size() >= 3 && isSegmentIdChar(line[0]) && isSegmentIdChar(line[1]) &&
+                     isSegmentIdChar(line[2]) && (line.size() == 3 || line[3] == separator);
+  if (!id_ok) {
+    return invalid("line '" + printable(line) + "' is not a segment (a segment id of three "
+                   "capital letters or digits, then '" + std::string(1, separator) + "')",
+                   index);
+  }
+  const std::string_view id = line.substr(0, 3);
+  if (index > 0 && (id == "MSH" || id == "FHS" || id == "BHS" || id == "BTS" || id == "FTS")) {
+    return invalid("a second message or a batch segment (" + std::string(id) +
+                       ") follows; take the text apart with splitMessages()",
+                   index);
+  }
+  return std::nullopt;
+}
+
+// Appends views of the segment id and each field of `line` to the message's flat field list
+// (one vector for the whole message rather than one per segment keeps parsing to a couple of
+// allocations). For the header, MSH-1 is a view of the separator itself.
+void appendFields(std::string_view line, char separator, bool header,
+                  std::vector<std::string_view>& fields) {
+  fields.push_back(line.substr(0, 3));
+  if (header) fields.push_back(line.substr(3, 1));
+  if (line.size() <= 3) return;
+  std::size_t start = 4;
+  while (true) {
+    const void* hit = std::memchr(line.data() + start, separator, line.size() - start);
+    if (hit == nullptr) {
+      fields.push_back(line.substr(start));
+      return;
+    }
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(hit) - line.data());
+    fields.push_back(line.substr(start, at - start));
+    start = at + 1;
+  }
+}
+
 }  // namespace
 
 struct Message::State {
@@ -445,19 +484,7 @@ Result<Message> parseMessage(std::string_view input) {
     const std::size_t end = terminators.next(pos);
     const std::string_view line = text.substr(pos, end - pos);
     const std::size_t index = s.segments.size();
-    const bool id_ok = line.size() >= 3 && isSegmentIdChar(line[0]) && isSegmentIdChar(line[1]) &&
-                       isSegmentIdChar(line[2]) && (line.size() == 3 || line[3] == separator);
-    if (!id_ok) {
-      return invalid("line '" + printable(line) + "' is not a segment (a segment id of three "
-                     "capital letters or digits, then '" + std::string(1, separator) + "')",
-                     index);
-    }
-    const std::string_view id = line.substr(0, 3);
-    if (index > 0 && (id == "MSH" || id == "FHS" || id == "BHS" || id == "BTS" || id == "FTS")) {
-      return invalid("a second message or a batch segment (" + std::string(id) +
-                         ") follows; take the text apart with splitMessages()",
-                     index);
-    }
+    if (auto error = checkSegmentLine(line, separator, index)) return *error;
     std::size_t after_end = end;
     while (after_end < text.size() && isTerminator(text[after_end])) ++after_end;
     if (!terminator_known && end < text.size()) {
@@ -469,37 +496,19 @@ Result<Message> parseMessage(std::string_view input) {
     Message::State::Segment segment;
     segment.first_field = static_cast<std::uint32_t>(s.fields.size());
     segment.raw = line;
-    s.fields.push_back(id);
-    std::size_t field_start = 4;
-    if (index == 0) {
-      s.fields.push_back(line.substr(3, 1));  // MSH-1, the separator itself
-    }
-    if (line.size() > 3) {
-      while (true) {
-        const void* hit =
-            std::memchr(line.data() + field_start, separator, line.size() - field_start);
-        if (hit == nullptr) {
-          s.fields.push_back(line.substr(field_start));
-          break;
-        }
-        const auto at = static_cast<std::size_t>(static_cast<const char*>(hit) - line.data());
-        s.fields.push_back(line.substr(field_start, at - field_start));
-        field_start = at + 1;
-      }
-    }
+    appendFields(line, separator, index == 0, s.fields);
     segment.field_count = static_cast<std::uint32_t>(s.fields.size() - segment.first_field);
+
+    segment.after = text.substr(end, after_end - end);
+    s.segments.push_back(segment);
 
     // What follows the last segment (MLLP end bytes, trailing blank space) is the suffix.
     std::size_t rest = after_end;
     while (rest < text.size() && isPadding(text[rest])) ++rest;
     if (rest == text.size()) {
-      segment.after = text.substr(end, after_end - end);
-      s.segments.push_back(segment);
       s.suffix = text.substr(after_end);
       break;
     }
-    segment.after = text.substr(end, after_end - end);
-    s.segments.push_back(segment);
     pos = after_end;
   }
 
