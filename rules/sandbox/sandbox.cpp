@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "rules/sandbox/detail/environment.h"
+#include "rules/sandbox/detail/pattern_cost.h"
 #include "rules/sandbox/detail/read_only.h"
 
 namespace sundial::rules {
@@ -59,6 +60,7 @@ struct Sandbox::Impl {
   std::uint64_t instruction_limit = 0;
   SteadyTime deadline{};
   char trip_where[kWhereSize] = {};
+  char trip_detail[kWhereSize] = {};  // what tripped, when more than the budget's name helps
   const Budget* budget = nullptr;
 
   SteadyTime now() const noexcept { return options.steady_now(); }
@@ -67,6 +69,7 @@ struct Sandbox::Impl {
     budget = &phase_budget;
     trip = Trip::None;
     trip_where[0] = '\0';
+    trip_detail[0] = '\0';
     memory_refused = false;
     instructions_used = 0;
     instruction_limit = phase_budget.instructions;
@@ -143,6 +146,78 @@ void countHook(lua_State* L, lua_Debug* ar) {
   lua_error(L);
 }
 
+// Wraps string.find/match/gmatch/gsub (upvalues: the library function, its PatternCall): the
+// worst-case cost of the match is charged to the instruction budget before the C matcher runs,
+// since nothing can stop that matcher once it runs. A match that does not fit trips the budget.
+int guardedPattern(lua_State* L) {
+  auto& self = implOf(L);
+  const auto call = static_cast<detail::PatternCall>(lua_tointeger(L, lua_upvalueindex(2)));
+  std::size_t subject_size = 0;
+  std::size_t pattern_size = 0;
+  const char* subject = luaL_checklstring(L, 1, &subject_size);
+  const char* pattern = luaL_checklstring(L, 2, &pattern_size);
+  lua_Integer init = 1;
+  if (call != detail::PatternCall::Gsub) init = luaL_optinteger(L, 3, 1);
+  if (init < 0) init = std::max<lua_Integer>(static_cast<lua_Integer>(subject_size) + init + 1, 1);
+  if (init == 0) init = 1;
+  const bool plain = call == detail::PatternCall::Find && lua_toboolean(L, 4) != 0;
+  const double cost = detail::patternCost(call, {subject, subject_size}, {pattern, pattern_size},
+                                          static_cast<std::size_t>(init - 1), plain);
+  if (self.running && self.trip != Trip::None) {
+    // Tripped already (and caught by the rule's pcall): stay failed, and run no matcher.
+    lua_rawgeti(L, LUA_REGISTRYINDEX, self.budget_error_ref);
+    return lua_error(L);
+  }
+  if (self.running) {
+    const std::uint64_t used = self.instructions_used;
+    const double left =
+        used >= self.instruction_limit ? 0.0 : static_cast<double>(self.instruction_limit - used);
+    if (cost > left) {
+      self.trip = Trip::Instructions;
+      lua_Debug ar;
+      for (int level = 1; lua_getstack(L, level, &ar) != 0; ++level) {  // the innermost Lua frame
+        if (lua_getinfo(L, "Sl", &ar) == 0 || ar.currentline <= 0) continue;
+        std::snprintf(self.trip_where, kWhereSize, "%s:%d", ar.short_src, ar.currentline);
+        break;
+      }
+      std::snprintf(self.trip_detail, kWhereSize,
+                    "a pattern match that could take %.3g steps on a %zu-byte subject", cost,
+                    subject_size);
+      lua_rawgeti(L, LUA_REGISTRYINDEX, self.budget_error_ref);
+      return lua_error(L);
+    }
+    self.instructions_used += static_cast<std::uint64_t>(cost);
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+// Replaces the pattern functions in the sandbox's string table (the one behind both
+// `string.find` and `s:find`) by guarded ones.
+void guardPatternFunctions(lua_State* L) {
+  struct Guarded {
+    const char* name;
+    detail::PatternCall call;
+  };
+  constexpr Guarded kGuarded[] = {{"find", detail::PatternCall::Find},
+                                  {"match", detail::PatternCall::Match},
+                                  {"gmatch", detail::PatternCall::Gmatch},
+                                  {"gsub", detail::PatternCall::Gsub}};
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);
+  lua_getfield(L, -1, "__index");
+  const int strings = lua_gettop(L);
+  for (const Guarded& guarded : kGuarded) {
+    lua_getfield(L, strings, guarded.name);
+    lua_pushinteger(L, static_cast<lua_Integer>(guarded.call));
+    lua_pushcclosure(L, guardedPattern, 2);
+    lua_setfield(L, strings, guarded.name);
+  }
+  lua_pop(L, 3);
+}
+
 // The message handler of every protected call: keeps "file:line:" (adding the innermost Lua
 // frame's position when the error has none) and appends a traceback.
 int messageHandler(lua_State* L) {
@@ -171,6 +246,7 @@ struct InitArgs {
 int initProtected(lua_State* L) {
   auto* args = static_cast<InitArgs*>(lua_touserdata(L, 1));
   detail::pushAllowedGlobals(L);
+  guardPatternFunctions(L);
   args->globals_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushliteral(L, "budget exceeded");
   args->budget_error_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -258,7 +334,8 @@ Error Sandbox::Impl::phaseError(int status, std::string_view unit, std::string_v
     case Trip::Instructions:
       return makeError(ErrorCode::ResourceExhausted,
                        where() + ": instruction budget of " +
-                           std::to_string(budget->instructions) + " exceeded",
+                           std::to_string(budget->instructions) + " exceeded" +
+                           (trip_detail[0] != '\0' ? std::string(" by ") + trip_detail : ""),
                        context);
     case Trip::Deadline:
       return makeError(ErrorCode::Timeout,

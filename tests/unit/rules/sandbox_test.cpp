@@ -350,6 +350,61 @@ TEST_F(SandboxTest, BudgetsReachCoroutines) {
   expectUsable();
 }
 
+TEST_F(SandboxTest, PatternBacktrackingIsChargedToTheInstructionBudget) {
+  // Lua's matcher never reaches the count hook: unguarded, the first of these runs for seconds.
+  load("pattern_bomb.lua", R"(
+    function stars() return string.find(string.rep("a", 2000), "a*a*b") end
+    function digits() return (string.rep("1", 20000)):find("%d+x") end
+    function lazy() return string.match(string.rep("a", 200), "a-a-a-a-b") end
+    function gsub() return (string.gsub(string.rep("a", 2000), "a*a*b", "")) end
+    function gmatch() for w in string.gmatch(string.rep("a", 2000), "a*a*b") do end end
+    function swallowed()
+      for i = 1, 100 do pcall(string.find, string.rep("a", 2000), "a*a*b") end
+      return "swallowed"
+    end
+    function many()
+      local s = string.rep("1", 50)
+      for i = 1, 100000 do s:find("%d+x") end
+    end)");
+  for (const char* function : {"stars", "digits", "lazy", "gsub", "gmatch"}) {
+    SCOPED_TRACE(function);
+    expectFailure("pattern_bomb.lua", function, ErrorCode::ResourceExhausted,
+                  "exceeded by a pattern match");
+  }
+  expectFailure("pattern_bomb.lua", "swallowed", ErrorCode::ResourceExhausted,
+                "pattern_bomb.lua:8: instruction budget");
+  // Each match fits, but their charged costs add up.
+  expectFailure("pattern_bomb.lua", "many", ErrorCode::ResourceExhausted, "instruction budget");
+  expectUsable();
+}
+
+TEST_F(SandboxTest, EverydayPatternsStillWork) {
+  load("patterns.lua", R"lua(
+    function f(study)
+      local first, second = study.description:match("^(%w+)%s+(%w+)")
+      local words = 0
+      for _ in study.description:gmatch("%a+") do words = words + 1 end
+      return { first = first, second = second, words = words,
+               stat = study.description:find("STAT", 1, true) ~= nil,
+               ed = string.find(study.ae, "^ED") ~= nil,
+               tail = study.description:find("STAT", -4),
+               cleaned = (study.description:gsub("%s+", "_")),
+               set = study.ae:match("[%u_]+%d") }
+    end)lua");
+  const auto result = call("patterns.lua", "f",
+                           Value::Map{{"description", "CT HEAD WO CONTRAST STAT"},
+                                      {"ae", "ED_CT1"}});
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_EQ(*result, Value(Value::Map{{"first", "CT"},
+                                      {"second", "HEAD"},
+                                      {"words", 5},
+                                      {"stat", true},
+                                      {"ed", true},
+                                      {"tail", 21},
+                                      {"cleaned", "CT_HEAD_WO_CONTRAST_STAT"},
+                                      {"set", "ED_CT1"}}));
+}
+
 TEST_F(SandboxTest, StateIsReusableAfterEachKindOfFailure) {
   load("mixed.lua", R"(
     function spin() while true do end end
