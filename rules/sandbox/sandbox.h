@@ -10,7 +10,13 @@
 //
 // A tripped budget stays tripped until the phase ends: the hook raises again at every check and
 // the phase fails even if the rule's own pcall caught the error and returned normally. After any
-// failure the state is collected and usable for the next call.
+// failure the state is collected and usable for the next call. Lua's pattern matcher cannot be
+// interrupted, so string.find/match/gmatch/gsub charge their worst-case cost to the instruction
+// budget before they run. Other library calls are linear in a string or table bounded by the
+// memory cap, so the deadline may be overshot by up to hook_interval such calls.
+//
+// Not yet closed: a rule can keep scalar state between calls in a file-level local (a counter in
+// an upvalue); tables reachable from the file are frozen, but upvalue assignment is not.
 //
 // Thread: a Sandbox and everything loaded in it belong to the thread that uses it (one per worker
 // thread); it is not safe to share.
@@ -63,8 +69,9 @@ class Sandbox {
   // Compiles `source` (text only: binary chunks are refused) under the name `name` (used in every
   // message as "name:line:"), runs it under the load budget in a fresh environment, then freezes
   // that environment. Loading a name again replaces the earlier file only if the new one loads.
-  // Errors: InvalidInput (syntax, binary chunk), RuleFailed (the file raised an error),
-  // ResourceExhausted (instructions or memory), Timeout (deadline).
+  // Errors: RuleFailed (syntax error, binary chunk, or the file raised an error),
+  // ResourceExhausted (instructions or memory), Timeout (deadline); each message starts with
+  // "name:line:" where a line is known.
   [[nodiscard]] Result<void> loadChunk(std::string_view name, std::string_view source);
 
   // Calls the global function `function` declared by the file `chunk` with `facts` as its one

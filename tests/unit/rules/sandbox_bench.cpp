@@ -92,12 +92,17 @@ int main() {
   for (int i = 0; i < 8; ++i) studies.push_back(study(i));
 
   std::size_t checksum = 0;
+  long failures = 0;  // a preempted thread can miss the 20 ms deadline; counted, not fatal
   auto run = [&](long calls) {
     for (long n = 0; n < calls; ++n) {
       auto decision = sandbox.call("bench.lua", "route", studies[n % 8]);
       if (!decision.ok()) {
-        std::fprintf(stderr, "%s\n", decision.error().describe().c_str());
-        std::exit(1);
+        if (decision.error().code != sundial::ErrorCode::Timeout) {
+          std::fprintf(stderr, "%s\n", decision.error().describe().c_str());
+          std::exit(1);
+        }
+        ++failures;
+        continue;
       }
       checksum += decision->find("tags")->asArray().size();
     }
@@ -118,7 +123,7 @@ int main() {
   }
   std::sort(rates.begin(), rates.end());
   std::printf("rules sandbox: %.0f calls/s (median of 3 runs; min %.0f, max %.0f), "
-              "state memory %zu bytes (checksum %zu)\n",
-              rates[1], rates[0], rates[2], sandbox.memoryInUse(), checksum);
+              "state memory %zu bytes, %ld calls over their deadline (checksum %zu)\n",
+              rates[1], rates[0], rates[2], sandbox.memoryInUse(), failures, checksum);
   return 0;
 }
