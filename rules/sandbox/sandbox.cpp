@@ -40,6 +40,7 @@ struct Sandbox::Impl {
   struct Chunk {
     int decls_ref = LUA_NOREF;
     int env_ref = LUA_NOREF;
+    int cells_ref = LUA_NOREF;  // upvalue cells as frozen, restored after every call
   };
 
   SandboxOptions options;
@@ -260,6 +261,7 @@ struct LoadArgs {
   const char* chunk_name = nullptr;  // "@name"
   int decls_ref = LUA_NOREF;
   int env_ref = LUA_NOREF;
+  int cells_ref = LUA_NOREF;
 };
 
 int loadProtected(lua_State* L) {
@@ -276,6 +278,7 @@ int loadProtected(lua_State* L) {
   if (lua_setupvalue(L, -2, 1) == nullptr) lua_pop(L, 1);  // a chunk's first upvalue is _ENV
   lua_call(L, 0, 0);
   detail::freezeEnvironment(L, env, decls);
+  args->cells_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, decls);
   args->decls_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, env);
@@ -413,8 +416,9 @@ Result<void> Sandbox::loadChunk(std::string_view name, std::string_view source) 
   if (!inserted) {
     luaL_unref(L, LUA_REGISTRYINDEX, it->second.decls_ref);
     luaL_unref(L, LUA_REGISTRYINDEX, it->second.env_ref);
+    luaL_unref(L, LUA_REGISTRYINDEX, it->second.cells_ref);
   }
-  it->second = Impl::Chunk{args.decls_ref, args.env_ref};
+  it->second = Impl::Chunk{args.decls_ref, args.env_ref, args.cells_ref};
   return okResult();
 }
 
@@ -438,6 +442,10 @@ Result<Value> Sandbox::call(std::string_view chunk, std::string_view function,
   lua_pushcfunction(L, callProtected);
   lua_pushlightuserdata(L, &args);
   const int status = lua_pcall(L, 1, 0, 1);
+  // Whatever happened, the file's locals are as they were after loading before the next call.
+  lua_rawgeti(L, LUA_REGISTRYINDEX, found->second.cells_ref);
+  const char* changed_local = detail::restoreUpvalueCells(L, -1);
+  lua_pop(L, 1);
   if (status != LUA_OK || self.trip != Trip::None || self.memory_refused) {
     if (args.missing_function) {
       self.endPhase(false);
@@ -448,6 +456,14 @@ Result<Value> Sandbox::call(std::string_view chunk, std::string_view function,
                                   "rule file " + std::string(chunk) + ", function " + function_name);
     self.endPhase(true);
     return error;
+  }
+  if (changed_local != nullptr) {
+    std::string message = std::string(chunk) + ": function '" + function_name +
+                          "' changed the file-level local '" + changed_local +
+                          "' (rule files keep no state between calls; it was put back)";
+    self.endPhase(true);
+    return makeError(ErrorCode::RuleFailed, std::move(message),
+                     "rule file " + std::string(chunk) + ", function " + function_name);
   }
   self.endPhase(false);
   return std::move(args.result);

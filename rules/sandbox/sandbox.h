@@ -15,8 +15,9 @@
 // budget before they run. Other library calls are linear in a string or table bounded by the
 // memory cap, so the deadline may be overshot by up to hook_interval such calls.
 //
-// Not yet closed: a rule can keep scalar state between calls in a file-level local (a counter in
-// an upvalue); tables reachable from the file are frozen, but upvalue assignment is not.
+// No state survives a call: globals are frozen, tables reachable from the file are read-only,
+// file-level locals (upvalues) changed by a call are put back after it and fail it, and a file
+// may not keep a coroutine made while loading.
 //
 // Thread: a Sandbox and everything loaded in it belong to the thread that uses it (one per worker
 // thread); it is not safe to share.

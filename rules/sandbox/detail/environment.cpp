@@ -239,7 +239,49 @@ void freezeEnvironment(lua_State* L, int env, int decls) {
     lua_rawset(L, decls);
     lua_pop(L, 1);
   }
-  lua_pop(L, 1);
+
+  // Every Lua function reached above is a key of `visited`: record its upvalue cells.
+  lua_newtable(L);
+  const int cells = lua_gettop(L);
+  lua_Integer n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, visited) != 0) {
+    const int key = lua_gettop(L) - 1;
+    if (lua_type(L, key) == LUA_TFUNCTION && !lua_iscfunction(L, key)) {
+      for (int i = 1; lua_getupvalue(L, key, i) != nullptr; ++i) {
+        lua_pushvalue(L, key);
+        lua_rawseti(L, cells, ++n);
+        lua_pushinteger(L, i);
+        lua_rawseti(L, cells, ++n);
+        lua_rawseti(L, cells, ++n);  // the value
+      }
+    }
+    lua_pop(L, 1);
+  }
+  lua_remove(L, visited);
+}
+
+const char* restoreUpvalueCells(lua_State* L, int cells) {
+  cells = lua_absindex(L, cells);
+  const char* changed = nullptr;
+  const auto size = static_cast<lua_Integer>(lua_rawlen(L, cells));
+  for (lua_Integer n = 1; n + 2 <= size; n += 3) {
+    lua_rawgeti(L, cells, n);  // function
+    const int function = lua_gettop(L);
+    const int upvalue = static_cast<int>((lua_rawgeti(L, cells, n + 1), lua_tointeger(L, -1)));
+    lua_pop(L, 1);
+    lua_rawgeti(L, cells, n + 2);  // the value at freezing
+    const char* name = lua_getupvalue(L, function, upvalue);
+    if (name != nullptr && !lua_rawequal(L, -1, -2)) {
+      if (changed == nullptr) changed = name;
+      lua_pop(L, 1);
+      lua_setupvalue(L, function, upvalue);
+    } else {
+      lua_pop(L, name != nullptr ? 2 : 1);
+    }
+    lua_pop(L, 1);
+  }
+  return changed;
 }
 
 }  // namespace sundial::rules::detail

@@ -23,6 +23,13 @@ void pushEnvironment(lua_State* L, int globals);
 
 // Freezes the environment E at `env` whose declarations are at `decls`: later global writes are
 // errors and every table reachable from the declarations becomes read-only (see pushFrozen).
+// Pushes the upvalue cells of every Lua function reachable from the declarations, with their
+// values now ({function, index, value, ...}), for restoreUpvalueCells.
 void freezeEnvironment(lua_State* L, int env, int decls);
+
+// Puts back every upvalue cell in `cells` that a call changed (a file-level local assigned, a
+// local function replaced, _ENV reassigned) and returns the name of the first one changed, or
+// nullptr. Allocates nothing and raises nothing, so it may run outside protected mode.
+const char* restoreUpvalueCells(lua_State* L, int cells);
 
 }  // namespace sundial::rules::detail

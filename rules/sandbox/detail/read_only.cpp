@@ -193,6 +193,22 @@ void freezeContents(lua_State* L, int table, int visited, int depth);
 void pushFrozenAt(lua_State* L, int index, int visited, int depth) {
   index = lua_absindex(L, index);
   const int type = lua_type(L, index);
+  if (type == LUA_TTHREAD) {
+    // A coroutine keeps its own stack, which a frozen table cannot protect.
+    luaL_error(L, "a coroutine made while loading cannot be kept: rule files keep no state "
+                  "between calls");
+  }
+  if (type == LUA_TFUNCTION && lua_iscfunction(L, index)) {
+    // C closures (coroutine.wrap's, for one) are not changed, only checked for coroutines.
+    for (int n = 1; lua_getupvalue(L, index, n) != nullptr; ++n) {
+      const bool thread = lua_type(L, -1) == LUA_TTHREAD;
+      lua_pop(L, 1);
+      if (thread) {
+        luaL_error(L, "a coroutine made while loading cannot be kept: rule files keep no state "
+                      "between calls");
+      }
+    }
+  }
   const bool lua_function = type == LUA_TFUNCTION && !lua_iscfunction(L, index);
   if (type != LUA_TTABLE && !lua_function) {
     lua_pushvalue(L, index);

@@ -339,14 +339,11 @@ TEST_F(SandboxTest, BudgetsReachCoroutines) {
       local co = coroutine.create(function() return string.rep("x", 1 << 30) end)
       local ok = coroutine.resume(co)
       return "swallowed"
-    end
-    LOAD_TIME = coroutine.create(function() while true do end end)
-    function stored() coroutine.resume(LOAD_TIME) return "swallowed" end)");
+    end)");
   expectFailure("co.lua", "wrapped", ErrorCode::ResourceExhausted, "instruction budget");
   expectFailure("co.lua", "resumed", ErrorCode::ResourceExhausted, "instruction budget");
   expectFailure("co.lua", "yielding", ErrorCode::ResourceExhausted, "instruction budget");
   expectFailure("co.lua", "memory", ErrorCode::ResourceExhausted, "memory limit exceeded");
-  expectFailure("co.lua", "stored", ErrorCode::ResourceExhausted, "instruction budget");
   expectUsable();
 }
 
@@ -563,6 +560,35 @@ TEST_F(SandboxTest, DeclaredDataIsFrozenAfterLoading) {
   expectFailure("frozen.lua", "add", ErrorCode::RuleFailed, "read-only");
   expectFailure("frozen.lua", "keep", ErrorCode::RuleFailed, "read-only", studyFacts());
   EXPECT_EQ(*call("frozen.lua", "read"), Value(3));
+}
+
+TEST_F(SandboxTest, FileLevelLocalsKeepNoStateBetweenCalls) {
+  load("state.lua", R"(
+    local count = 0
+    local function helper() return "helper" end
+    function bump() count = count + 1 return count end
+    function bump_then_fail() count = count + 1 error("late") end
+    function replace() helper = function() return "replaced" end end
+    function swap_env() _ENV = {} end
+    function peek() return { count, helper(), type(string) } end)");
+  expectFailure("state.lua", "bump", ErrorCode::RuleFailed, "changed the file-level local 'count'");
+  expectFailure("state.lua", "bump", ErrorCode::RuleFailed, "changed the file-level local 'count'");
+  expectFailure("state.lua", "bump_then_fail", ErrorCode::RuleFailed, "state.lua:5: late");
+  expectFailure("state.lua", "replace", ErrorCode::RuleFailed, "local 'helper'");
+  expectFailure("state.lua", "swap_env", ErrorCode::RuleFailed, "local '_ENV'");
+  EXPECT_EQ(*call("state.lua", "peek"), Value(Value::Array{0, "helper", "table"}));
+}
+
+TEST_F(SandboxTest, ACoroutineMadeWhileLoadingCannotBeKept) {
+  for (const char* source : {"CO = coroutine.create(function() end)",
+                             "local co = coroutine.wrap(function() end)\nfunction f() co() end",
+                             "T = { co = coroutine.create(function() end) }"}) {
+    SCOPED_TRACE(source);
+    const auto loaded = sandbox_->loadChunk("keep_co.lua", source);
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_NE(loaded.error().message.find("coroutine made while loading"), std::string::npos)
+        << loaded.error().describe();
+  }
 }
 
 TEST_F(SandboxTest, OneRuleFileCannotAffectAnother) {
