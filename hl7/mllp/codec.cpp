@@ -29,12 +29,17 @@ std::vector<Frame> FrameDecoder::feed(std::string_view chunk) {
       case State::Idle: {
         const std::size_t start = chunk.find(kStartBlock, at);
         const std::size_t skipped = (start == std::string_view::npos ? chunk.size() : start) - at;
+        if (garbage_prefix_.size() < kOversizePrefixBytes) {
+          garbage_prefix_.append(
+              chunk.substr(at, std::min(skipped, kOversizePrefixBytes - garbage_prefix_.size())));
+        }
         garbage_since_frame_ += skipped;
         garbage_total_ += skipped;
         if (start == std::string_view::npos) return frames;
         at = start + 1;
         state_ = State::InFrame;
         buffer_.clear();
+        garbage_prefix_.clear();
         break;
       }
       case State::InFrame: {

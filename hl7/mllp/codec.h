@@ -50,6 +50,13 @@ class FrameDecoder {
   // Garbage skipped since the last frame (not yet reported in a Frame).
   std::size_t pendingGarbage() const { return garbage_since_frame_; }
   std::size_t totalGarbage() const { return garbage_total_; }
+  // The first bytes (up to kOversizePrefixBytes) of the garbage since the last frame, and
+  // the bytes of the frame still open: what a NAK for an unframed message or a frame that
+  // never ended can read a control ID from.
+  std::string_view garbagePrefix() const { return garbage_prefix_; }
+  std::string_view openFrame() const {
+    return state_ == State::InFrame ? std::string_view(buffer_) : std::string_view{};
+  }
 
  private:
   enum class State { Idle, InFrame, Discarding, AfterEnd };
@@ -57,6 +64,7 @@ class FrameDecoder {
   std::size_t max_message_bytes_;
   State state_ = State::Idle;
   std::string buffer_;
+  std::string garbage_prefix_;
   std::size_t garbage_since_frame_ = 0;
   std::size_t garbage_total_ = 0;
 };

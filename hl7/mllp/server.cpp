@@ -169,10 +169,11 @@ class Session : public std::enable_shared_from_this<Session> {
       if (closed_) co_return;
       if (std::chrono::steady_clock::now() >= deadline_) {
         shared_->idle_closes.fetch_add(1);
-        const char* what = decoder_.inFrame() ? "idle timeout inside a frame without its end"
-                                              : "idle timeout";
+        const char* what = decoder_.inFrame()          ? "idle timeout inside a frame without its end"
+                           : decoder_.pendingGarbage() ? "idle timeout after bytes outside any frame"
+                                                       : "idle timeout";
         logField(log::Level::Warn, "mllp_idle_timeout", what);
-        close(what);
+        co_await rejectUnfinishedAndClose(what);
         co_return;
       }
     }
@@ -204,10 +205,22 @@ class Session : public std::enable_shared_from_this<Session> {
       if (decoder_.pendingGarbage() > max_garbage) {
         reportGarbage(decoder_.pendingGarbage());
         logField(log::Level::Warn, "mllp_connection_refused", "garbage without any MLLP frame");
-        close("garbage");
+        co_await rejectUnfinishedAndClose("bytes outside any MLLP frame");
         co_return;
       }
     }
+  }
+
+  // Closing on a message that never arrived whole (a frame without its end, an unframed
+  // message): an AR first when its control ID can be read, so the sender knows why.
+  asio::awaitable<void> rejectUnfinishedAndClose(std::string reason) {
+    const std::string_view unfinished =
+        decoder_.inFrame() ? decoder_.openFrame() : decoder_.garbagePrefix();
+    const std::optional<std::string> nak = buildRejectForUnparsed(
+        unfinished, Hl7ErrorCode::SegmentSequenceError, reason, nextAckControlId(),
+        hl7Timestamp(std::chrono::system_clock::now()));
+    if (nak && !closed_) co_await send(*nak);
+    close(reason);
   }
 
   // Answers one frame; false when the connection is closed.

@@ -160,6 +160,23 @@ TEST(MllpServer, FrameWithoutControlIdIsClosedWithoutAck) {
   EXPECT_TRUE(closed);
 }
 
+TEST(MllpServer, UnframedMessageGetsArAtIdleTimeout) {
+  ServerOptions options = loopback();
+  options.idle_timeout = 300ms;
+  Server server(options, [](const ReceivedMessage& m) { return ackWith(m, AckClass::Accept); });
+  const std::uint16_t port = server.start().value();
+  RawSocket raw(port);
+  raw.sendAll(order("NOFRAME1"));  // a sender that forgot MLLP
+  bool closed = false;
+  const std::string reply = raw.readUntil(kEndBlock, 3s, &closed);
+  const Result<AckOutcome> ack = readAck(reply);
+  ASSERT_TRUE(ack.ok()) << reply;
+  EXPECT_EQ(ack->code, AckCode::ApplicationReject);
+  EXPECT_EQ(ack->control_id, "NOFRAME1");
+  EXPECT_TRUE(closed || raw.closedWithin(3s));
+  EXPECT_EQ(server.counters().messages, 0u);
+}
+
 TEST(MllpServer, EndlessGarbageIsClosed) {
   ServerOptions options = loopback();
   options.max_message_bytes = 1000;
@@ -252,7 +269,14 @@ TEST(MllpServer, IdleConnectionsAreClosed) {
   unfinished.sendAll("\x0b" + order("U1"));  // a frame without its end
   const auto started = std::chrono::steady_clock::now();
   EXPECT_TRUE(quiet.closedWithin(3s));
-  EXPECT_TRUE(unfinished.closedWithin(3s));
+  bool closed = false;
+  const std::string reply = unfinished.readUntil(kEndBlock, 3s, &closed);
+  const Result<AckOutcome> ack = readAck(reply);
+  ASSERT_TRUE(ack.ok()) << reply;
+  EXPECT_EQ(ack->code, AckCode::ApplicationReject);
+  EXPECT_EQ(ack->control_id, "U1");
+  EXPECT_NE(ack->error_text.find("frame without its end"), std::string::npos);
+  EXPECT_TRUE(closed || unfinished.closedWithin(3s));
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   EXPECT_EQ(server.counters().idle_closes, 2u);
   EXPECT_EQ(server.counters().messages, 0u);

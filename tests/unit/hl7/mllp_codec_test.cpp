@@ -117,6 +117,24 @@ TEST(FrameDecoder, AFrameWithoutItsEndStaysOpen) {
   EXPECT_TRUE(decoder.feed("\x0b" + std::string(kOne)).empty());
   EXPECT_TRUE(decoder.inFrame());
   EXPECT_EQ(decoder.bufferedBytes(), kOne.size());
+  EXPECT_EQ(decoder.openFrame(), kOne);
+}
+
+TEST(FrameDecoder, KeepsTheStartOfGarbageUntilTheNextFrame) {
+  FrameDecoder decoder(1024);
+  EXPECT_TRUE(decoder.feed(std::string(kOne).substr(0, 10)).empty());
+  EXPECT_TRUE(decoder.feed(std::string(kOne).substr(10)).empty());
+  EXPECT_EQ(decoder.garbagePrefix(), kOne);
+  EXPECT_TRUE(decoder.openFrame().empty());
+  EXPECT_EQ(decoder.feed(frameMessage(kTwo)).size(), 1u);
+  EXPECT_TRUE(decoder.garbagePrefix().empty());
+}
+
+TEST(FrameDecoder, GarbagePrefixIsBounded) {
+  FrameDecoder decoder(1 << 20);
+  EXPECT_TRUE(decoder.feed(std::string(3 * kOversizePrefixBytes, 'g')).empty());
+  EXPECT_EQ(decoder.garbagePrefix().size(), kOversizePrefixBytes);
+  EXPECT_EQ(decoder.pendingGarbage(), 3 * kOversizePrefixBytes);
 }
 
 }  // namespace
