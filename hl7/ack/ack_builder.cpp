@@ -105,9 +105,9 @@ std::optional<AckHeaderSource> scanAckHeaderSource(std::string_view text) {
     if (at == 0 || text[at - 1] == '\r' || text[at - 1] == '\n' || text[at - 1] == '\x0b') break;
     at += 3;
   }
-  // MSH, the field separator, then at least component, repetition and escape characters.
-  if (text.size() < at + 8) return std::nullopt;
   const std::string_view line = text.substr(at, text.find_first_of("\r\n", at) - at);
+  // MSH, the field separator, then at least component, repetition and escape characters.
+  if (line.size() < 8) return std::nullopt;
   const char separator = line[3];
   const std::vector<std::string_view> fields = splitFields(line, separator);
   if (fields.size() < 10 || fields[1].size() < 3) return std::nullopt;

@@ -259,6 +259,28 @@ TEST(MllpServer, FiftyConcurrentConnections) {
   EXPECT_EQ(server.counters().connections_accepted, static_cast<std::uint64_t>(kConnections));
 }
 
+TEST(MllpServer, ConnectionsOverTheLimitAreClosedAtOnce) {
+  ServerOptions options = loopback();
+  options.max_connections = 2;
+  Server server(options, [](const ReceivedMessage& m) { return ackWith(m, AckClass::Accept); });
+  const std::uint16_t port = server.start().value();
+  Client first(clientFor(port));
+  Client second(clientFor(port));
+  ASSERT_TRUE(first.send(order("L1")).ok());
+  ASSERT_TRUE(second.send(order("L2")).ok());
+  RawSocket third(port);
+  EXPECT_TRUE(third.closedWithin(3s));
+  first.close();
+  // Once a connection is gone, a new one is served again.
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    Client again(clientFor(port));
+    served = again.send(order("L3")).ok();
+    if (!served) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(served);
+}
+
 TEST(MllpServer, IdleConnectionsAreClosed) {
   ServerOptions options = loopback();
   options.idle_timeout = 300ms;

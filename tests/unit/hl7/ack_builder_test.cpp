@@ -140,6 +140,8 @@ TEST(ScanAckHeaderSource, NothingWithoutControlId) {
   EXPECT_FALSE(scanAckHeaderSource("hello world"));
   EXPECT_FALSE(scanAckHeaderSource("MSH|^~\\&|A|B|C|D|x||ORM^O01||P|2.5\r"));
   EXPECT_FALSE(scanAckHeaderSource("MSH|"));
+  EXPECT_FALSE(scanAckHeaderSource("MSH\r0123456789"));
+  EXPECT_FALSE(scanAckHeaderSource("MSH|^~\r|A|B|C|D|x||ORM^O01|C1|P|2.5\r"));
   EXPECT_FALSE(scanAckHeaderSource("XMSH|^~\\&|A|B|C|D|x||ORM^O01|C1|P|2.5\r"));
 }
 
