@@ -215,6 +215,28 @@ Result<std::vector<bool>> RedisStateStore::knownInstances(
   return known;
 }
 
+Result<std::vector<bool>> RedisStateStore::finishedInstances(
+    const std::vector<std::string>& sop_uids) {
+  std::vector<bool> finished(sop_uids.size(), false);
+  std::vector<std::vector<std::string>> commands;
+  std::vector<size_t> asked;  // index in sop_uids of each command
+  for (size_t i = 0; i < sop_uids.size(); ++i) {
+    if (!isValidUid(sop_uids[i])) continue;
+    commands.push_back({"HGET", keys_.instance(sop_uids[i]), "remaining"});
+    asked.push_back(i);
+  }
+  if (commands.empty()) return finished;
+  auto replies = client_.pipeline(commands);
+  if (!replies) return replies.error();
+  for (size_t j = 0; j < asked.size(); ++j) {
+    auto reply = replyOrError(std::move(replies.value()[j]), "HGET");
+    if (!reply) return reply.error();
+    // Nil: never recorded (or forgotten), so not known to be finished.
+    finished[asked[j]] = !reply.value().isNil() && reply.value().str == "0";
+  }
+  return finished;
+}
+
 Result<std::vector<engine::StudySummary>> RedisStateStore::listStudies(int limit) {
   if (limit <= 0) return std::vector<engine::StudySummary>{};
   auto reply = client_.eval(scripts::kListStudies, {{keys_.activeStudies()},

@@ -32,6 +32,7 @@ class RedisStateStore final : public engine::StateStore {
                              const std::vector<std::string>& destinations) override;
   Result<std::vector<engine::OpenStudy>> openStudies() override;
   Result<std::vector<bool>> knownInstances(const std::vector<std::string>& sop_uids) override;
+  Result<std::vector<bool>> finishedInstances(const std::vector<std::string>& sop_uids) override;
   Result<std::vector<engine::StudySummary>> listStudies(int limit) override;
   Result<int> forgetFinishedStudies(UtcTime cutoff, int max) override;
   Result<void> ping() override;

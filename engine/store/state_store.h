@@ -81,6 +81,12 @@ class StateStore {
   // For each SOP Instance UID, whether it has been recorded (spool rebuild after a crash).
   virtual Result<std::vector<bool>> knownInstances(const std::vector<std::string>& sop_uids) = 0;
 
+  // For each SOP Instance UID, whether it is recorded and every destination has it (sent or
+  // dead-lettered): its spool file is no longer needed (restart clean-up of removals that a
+  // crash interrupted).
+  virtual Result<std::vector<bool>> finishedInstances(
+      const std::vector<std::string>& sop_uids) = 0;
+
   // Studies in flight, newest first, with per-destination progress.
   virtual Result<std::vector<StudySummary>> listStudies(int limit) = 0;
 

@@ -52,13 +52,21 @@ Result<void> WorkflowLoop::recover(const SpoolHeaderReader& read_header) {
 
   std::vector<std::filesystem::path> files = spool_.listCommitted();
   size_t recovered = 0;
+  size_t leftovers_removed = 0;
   for (size_t start = 0; start < files.size(); start += kRecoveryBatch) {
     size_t end = std::min(files.size(), start + kRecoveryBatch);
     std::vector<std::string> sops;
     for (size_t i = start; i < end; ++i) sops.push_back(files[i].stem().string());
     auto known = store_.knownInstances(sops);
     if (!known) return known.error();
+    auto finished = store_.finishedInstances(sops);
+    if (!finished) return finished.error();
     for (size_t i = start; i < end; ++i) {
+      if (finished.value()[i - start]) {
+        // Forwarded everywhere; its removal was queued when the process stopped.
+        if (!config_->spool.keep_forwarded && spool_.remove(files[i])) ++leftovers_removed;
+        continue;
+      }
       if (known.value()[i - start]) continue;
       auto instance = read_header(files[i]);
       if (!instance) {
@@ -75,7 +83,8 @@ Result<void> WorkflowLoop::recover(const SpoolHeaderReader& read_header) {
   flushPending();
   log::info("workflow_recovered", {{"open_studies", std::to_string(open->size())},
                                    {"spool_files", std::to_string(files.size())},
-                                   {"unrecorded_instances", std::to_string(recovered)}});
+                                   {"unrecorded_instances", std::to_string(recovered)},
+                                   {"forwarded_files_removed", std::to_string(leftovers_removed)}});
   if (!pending_.empty()) return makeError(ErrorCode::Unavailable, "state store refused recovery");
   return okResult();
 }

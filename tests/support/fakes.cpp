@@ -61,6 +61,13 @@ Result<std::vector<bool>> FakeStateStore::knownInstances(const std::vector<std::
   return out;
 }
 
+Result<std::vector<bool>> FakeStateStore::finishedInstances(const std::vector<std::string>& sops) {
+  if (!available) return down();
+  std::vector<bool> out;
+  for (const auto& sop : sops) out.push_back(known.count(sop) > 0 && forwarded.count(sop) > 0);
+  return out;
+}
+
 Result<std::vector<engine::StudySummary>> FakeStateStore::listStudies(int) {
   if (!available) return down();
   return std::vector<engine::StudySummary>{};

@@ -58,6 +58,7 @@ class FakeStateStore final : public engine::StateStore {
                              const std::vector<std::string>& destinations) override;
   Result<std::vector<engine::OpenStudy>> openStudies() override;
   Result<std::vector<bool>> knownInstances(const std::vector<std::string>& sops) override;
+  Result<std::vector<bool>> finishedInstances(const std::vector<std::string>& sops) override;
   Result<std::vector<engine::StudySummary>> listStudies(int) override;
   Result<int> forgetFinishedStudies(UtcTime cutoff, int max) override;
   Result<void> ping() override;

@@ -123,6 +123,21 @@ TEST_F(RedisStateStoreTest, ForgetsOnlyFinishedStudiesPastTheCutoff) {
   EXPECT_EQ(known.value(), (std::vector<bool>{false, true, true}));
 }
 
+TEST_F(RedisStateStoreTest, FinishedMeansEveryDestinationHasIt) {
+  ASSERT_TRUE(store_->recordInstances({makeRecord(1, 1, {"WS"}, {"WS"}),
+                                       makeRecord(1, 2, {"WS"}, {"WS"})})
+                  .ok());
+  auto jobs = queue_->claim("WS", "w1", 1, std::chrono::milliseconds(0));
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  ASSERT_TRUE(queue_->acknowledge(jobs->front(), "w1").ok());
+  const std::string sent = jobs->front().sop_instance_uid;
+  const std::string other = sent == sopUid(1, 1) ? sopUid(1, 2) : sopUid(1, 1);
+  auto finished = store_->finishedInstances({sent, other, sopUid(9, 9), "not-a-uid"});
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(finished.value(), (std::vector<bool>{true, false, false, false}));
+}
+
 TEST_F(RedisStateStoreTest, CompletionEnqueuesEveryInstanceOncePerDestination) {
   ASSERT_TRUE(store_
                   ->recordInstances({makeRecord(1, 1, {"ARCH"}), makeRecord(1, 2, {"ARCH"}),

@@ -106,6 +106,16 @@ TEST_F(WorkflowLoopTest, RecoveryRecordsSpooledFilesTheStoreDoesNotKnow) {
   EXPECT_EQ(store_.completed.size(), 1u);
 }
 
+TEST_F(WorkflowLoopTest, RecoveryRemovesSpoolFilesOfInstancesAlreadyForwardedEverywhere) {
+  spool_.committed = {"/spool/1.2.3/1.2.3.1.dcm", "/spool/1.2.3/1.2.3.2.dcm"};
+  store_.known = {"1.2.3.1", "1.2.3.2"};
+  store_.forwarded = {"1.2.3.1"};
+  ASSERT_TRUE(loop_.recover(nullptr).ok());
+  ASSERT_EQ(spool_.removed.size(), 1u);
+  EXPECT_EQ(spool_.removed[0], "/spool/1.2.3/1.2.3.1.dcm");
+  EXPECT_TRUE(store_.recorded.empty());
+}
+
 TEST_F(WorkflowLoopTest, RecoveryRearmsOpenStudies) {
   store_.open.push_back({"9.9", "DEMO", "CT", {}});
   ASSERT_TRUE(loop_.recover(nullptr).ok());
