@@ -6,8 +6,8 @@
 // load it yields to receiving and forwarding and catches up when they pause.
 //
 // Every other operation goes straight to the wrapped spool. Thread-safe. A removal queued when
-// the process dies is not done: the file stays in the spool (known to the state store as
-// forwarded, so it is never sent again).
+// the process dies is not done then: the file stays in the spool (known to the state store as
+// forwarded, so it is never sent again) until the next start's recovery removes it.
 
 #include <condition_variable>
 #include <deque>
