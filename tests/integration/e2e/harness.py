@@ -183,10 +183,14 @@ class StoreScp(Process):
         os.makedirs(self.folder, exist_ok=True)
         super().__init__(["storescp", "-aet", ae_title, "+xa", "+uf", "-od", self.folder, *extra, str(self.port)],
                          os.path.join(workdir, f"storescp-{ae_title}.log"), env=DCMTK_ENV)
-        if "--refuse" in extra:  # refuses C-ECHO too: ready once it listens
-            wait_until(lambda: port_listening(self.port), 15, f"storescp {ae_title} to listen")
-        else:
-            wait_until(lambda: echo(self.port, ae_title), 15, f"storescp {ae_title} to answer C-ECHO")
+        try:
+            if "--refuse" in extra:  # refuses C-ECHO too: ready once it listens
+                wait_until(lambda: port_listening(self.port), 15, f"storescp {ae_title} to listen")
+            else:
+                wait_until(lambda: echo(self.port, ae_title), 15, f"storescp {ae_title} to answer C-ECHO")
+        except AssertionError:
+            self.stop()  # not tracked by the test yet: never leave it running
+            raise
 
     def files(self):
         return [os.path.join(self.folder, f) for f in os.listdir(self.folder) if not f.startswith(".")]
@@ -277,8 +281,12 @@ destinations:
     def start(self, name="sundial"):
         super().__init__([SUNDIAL, "serve", "--config", self.config_path],
                          os.path.join(self.workdir, f"{name}.log"), cwd=self.workdir)
-        wait_until(lambda: echo(self.dicom_port, "SUNDIAL", "MODALITY") or not self.alive(), 60,
-                   "sundial to answer C-ECHO")
+        try:
+            wait_until(lambda: echo(self.dicom_port, "SUNDIAL", "MODALITY") or not self.alive(), 60,
+                       "sundial to answer C-ECHO")
+        except AssertionError:
+            self.stop()  # not tracked by the test yet: never leave it running
+            raise
         if not self.alive():
             raise AssertionError("sundial exited at start:\n" + self.text())
 
