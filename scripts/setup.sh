@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ make pkg-config ninja-build
+  cmake g++ make pkg-config ninja-build ccache
   libdcmtk-dev dcmtk
   libzmq3-dev cppzmq-dev
   libhiredis-dev redis-server

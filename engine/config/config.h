@@ -10,6 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "engine/config/audit_config.h"
+#include "engine/config/hl7_config.h"
+#include "engine/config/matching_config.h"
+#include "engine/config/reports_config.h"
+#include "engine/config/roster_config.h"
+#include "engine/config/rules_config.h"
+#include "engine/config/security_config.h"
+#include "engine/config/worklist_config.h"
+
 namespace sundial::config {
 
 using Milliseconds = std::chrono::milliseconds;
@@ -71,6 +80,12 @@ struct SiteConfig {
   std::vector<std::string> destinations;     // names of DestinationConfig
   std::optional<Milliseconds> quiet_period;  // falls back to tracker.quiet_period
   std::map<std::string, Milliseconds> quiet_period_by_modality;
+  SiteHl7Config hl7;            // how its HL7 messages are recognised (MSH-3/MSH-4)
+  SiteReportsConfig reports;    // where its reports go
+  SiteCoverageConfig coverage;  // hours its own radiologists cover
+  SiteSlaConfig sla;            // turnaround promised per priority
+  std::string viewer_url;       // template of the reader's "open in viewer" link
+  SiteSecurityConfig security;
   int config_line = 0;
 };
 
@@ -95,6 +110,14 @@ struct Config {
   ForwardingConfig forwarding;
   std::vector<SiteConfig> sites;
   std::vector<DestinationConfig> destinations;
+  Hl7Config hl7;
+  ReportsConfig reports;
+  MatchingConfig matching;
+  std::vector<ReaderConfig> readers;
+  RulesConfig rules;
+  WorklistConfig worklist;
+  AuditConfig audit;
+  SecurityConfig security;
 
   const SiteConfig* findSite(const std::string& name) const;
   const DestinationConfig* findDestination(const std::string& name) const;

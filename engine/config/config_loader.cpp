@@ -1,5 +1,8 @@
 #include "engine/config/config_loader.h"
 
+#include "engine/config/sections.h"
+#include "engine/config/yaml_reader.h"
+
 #include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
@@ -11,131 +14,10 @@
 namespace sundial::config {
 namespace {
 
-// Walks the YAML tree, converting values and collecting problems with their line numbers.
-// Exceptions from yaml-cpp stay inside this file.
-class Reader {
- public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
+using detail::Reader;
 
-  std::vector<LoadProblem>& problems() { return problems_; }
-
-  void problem(const YAML::Node& node, const std::string& message) {
-    int line = node.IsDefined() ? static_cast<int>(node.Mark().line) + 1 : 0;
-    problems_.push_back({file_, line, message});
-  }
-
-  // Reports keys of `map` that are not in `known` (a typo must not be silently ignored).
-  void checkKeys(const YAML::Node& map, const std::string& where,
-                 std::initializer_list<const char*> known) {
-    if (!map.IsMap()) return;
-    for (const auto& entry : map) {
-      std::string key = entry.first.Scalar();
-      bool found = false;
-      for (const char* k : known) found = found || key == k;
-      if (!found) problem(entry.first, "unknown key '" + key + "' in " + where);
-    }
-  }
-
-  bool isMap(const YAML::Node& node, const std::string& where) {
-    if (node.IsMap()) return true;
-    problem(node, where + " must be a mapping");
-    return false;
-  }
-
-  template <typename T>
-  void read(const YAML::Node& parent, const char* key, T& out, const std::string& where) {
-    YAML::Node node = parent[key];
-    if (!node.IsDefined() || node.IsNull()) return;
-    try {
-      out = node.as<T>();
-    } catch (const YAML::Exception&) {
-      problem(node, std::string(where) + "." + key + " has the wrong type");
-    }
-  }
-
-  void readString(const YAML::Node& parent, const char* key, std::string& out,
-                  const std::string& where) {
-    YAML::Node node = parent[key];
-    if (!node.IsDefined() || node.IsNull()) return;
-    if (!node.IsScalar()) {
-      problem(node, where + "." + key + " must be a text value");
-      return;
-    }
-    out = node.Scalar();
-  }
-
-  void readMs(const YAML::Node& parent, const char* key, Milliseconds& out,
-              const std::string& where, long long min_ms = 0) {
-    long long value = out.count();
-    read(parent, key, value, where);
-    if (value < min_ms) {
-      problem(parent[key], where + "." + key + " must be at least " + std::to_string(min_ms));
-      return;
-    }
-    out = Milliseconds(value);
-  }
-
-  void readPort(const YAML::Node& parent, const char* key, std::uint16_t& out,
-                const std::string& where) {
-    long long value = out;
-    read(parent, key, value, where);
-    if (value < 1 || value > 65535) {
-      problem(parent[key], where + "." + key + " must be a TCP port (1-65535)");
-      return;
-    }
-    out = static_cast<std::uint16_t>(value);
-  }
-
-  std::vector<std::string> readStringList(const YAML::Node& parent, const char* key,
-                                          const std::string& where) {
-    std::vector<std::string> out;
-    YAML::Node node = parent[key];
-    if (!node.IsDefined() || node.IsNull()) return out;
-    if (node.IsScalar()) {
-      out.push_back(node.Scalar());
-      return out;
-    }
-    if (!node.IsSequence()) {
-      problem(node, where + "." + key + " must be a list");
-      return out;
-    }
-    for (const auto& item : node) {
-      if (!item.IsScalar()) {
-        problem(item, where + "." + key + " entries must be text values");
-        continue;
-      }
-      out.push_back(item.Scalar());
-    }
-    return out;
-  }
-
- private:
-  std::string file_;
-  std::vector<LoadProblem> problems_;
-};
-
-// AE titles: 1-16 characters of the default repertoire, no backslash or control characters,
-// not all spaces (PS3.5 6.2).
-bool isValidAeTitle(const std::string& ae) {
-  if (ae.empty() || ae.size() > 16) return false;
-  bool has_non_space = false;
-  for (unsigned char c : ae) {
-    if (c < 0x20 || c > 0x7e || c == '\\') return false;
-    if (c != ' ') has_non_space = true;
-  }
-  return has_non_space;
-}
-
-// Names are used in Redis keys, metrics labels and file names.
-bool isValidName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
+using detail::isValidAeTitle;
+using detail::isValidName;
 
 void readNode(Reader& r, const YAML::Node& n, NodeConfig& node) {
   const std::string where = "node";
@@ -295,7 +177,8 @@ void readSites(Reader& r, const YAML::Node& n, std::vector<SiteConfig>& out) {
     if (!r.isMap(s, "each site")) continue;
     r.checkKeys(s, "site",
                 {"name", "time_zone", "state", "callers", "destinations", "quiet_period_ms",
-                 "quiet_period_by_modality_ms"});
+                 "quiet_period_by_modality_ms", "hl7", "reports", "coverage", "sla",
+                 "viewer_url", "security"});
     r.readString(s, "name", site.name, "site");
     std::string where = "site '" + site.name + "'";
     if (!isValidName(site.name)) {
@@ -348,6 +231,12 @@ void readSites(Reader& r, const YAML::Node& n, std::vector<SiteConfig>& out) {
         }
       }
     }
+    detail::readSiteHl7(r, s["hl7"], site.hl7, where);
+    detail::readSiteReports(r, s["reports"], site.reports, where);
+    detail::readSiteCoverage(r, s["coverage"], site.coverage, where);
+    detail::readSiteSla(r, s["sla"], site.sla, where);
+    r.readString(s, "viewer_url", site.viewer_url, where);
+    detail::readSiteSecurity(r, s["security"], site.security, where);
     out.push_back(std::move(site));
   }
 }
@@ -491,7 +380,9 @@ LoadOutcome loadConfigText(const std::string& text, const std::string& file_labe
     return finish(reader, nullptr);
   }
   reader.checkKeys(root, "the top level",
-                   {"node", "redis", "spool", "tracker", "forwarding", "sites", "destinations"});
+                   {"node", "redis", "spool", "tracker", "forwarding", "sites", "destinations",
+                    "hl7", "reports", "matching", "readers", "rules", "worklist", "audit",
+                    "security"});
   if (!root["node"].IsDefined()) {
     reader.problems().push_back({file_label, 1, "the 'node' section is required"});
   } else {
@@ -506,7 +397,20 @@ LoadOutcome loadConfigText(const std::string& text, const std::string& file_labe
   if (config->sites.empty() && reader.problems().empty()) {
     reader.problems().push_back({file_label, 1, "at least one site is required"});
   }
+  const std::filesystem::path config_dir =
+      (working_dir / std::filesystem::path(file_label).parent_path()).lexically_normal();
+  detail::readHl7Section(reader, root["hl7"], config->hl7);
+  detail::readReportsSection(reader, root["reports"], config->reports);
+  detail::readMatchingSection(reader, root["matching"], config->matching);
+  detail::readReadersSection(reader, root["readers"], config->readers);
+  detail::readRulesSection(reader, root["rules"], config->rules, config_dir);
+  detail::readWorklistSection(reader, root["worklist"], config->worklist);
+  detail::readAuditSection(reader, root["audit"], config->audit);
+  detail::readSecuritySection(reader, root["security"], config->security, config_dir);
   checkReferences(reader, root, *config);
+  detail::checkRosterReferences(reader, root, *config);
+  detail::checkWorklistReferences(reader, root, *config);
+  detail::checkSecurityReferences(reader, root, *config);
   if (!config->node.data_dir.empty() && config->node.data_dir.is_relative()) {
     config->node.data_dir = (working_dir / config->node.data_dir).lexically_normal();
   }
