@@ -4,12 +4,26 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace sundial::adapters::http {
+
+// Who is calling, once authenticated (see the security part): a user or an API token.
+// Handlers filter by it (a reader sees only their tasks, a site viewer only their sites).
+struct Principal {
+  std::string user;                 // account or token name
+  std::vector<std::string> roles;   // admin, rule_admin, dispatcher, reader, site_viewer, auditor
+  std::vector<std::string> sites;   // site viewer: the sites they may see
+  std::string reader_id;            // reader: their id in the roster
+  bool hasRole(std::string_view role) const {
+    for (const auto& r : roles) if (r == role) return true;
+    return false;
+  }
+};
 
 struct Request {
   std::string method;  // as sent, case-sensitive: "GET", "POST", ...
@@ -21,6 +35,9 @@ struct Request {
   std::map<std::string, std::string> headers;  // lower-case names; repeats joined with ", "
   std::string body;
   std::string peer_address;  // the client's IP address, without the port
+  // Set by the server's authenticator before the handler runs; empty when no authenticator
+  // is installed (tests) or the route is public.
+  std::optional<Principal> principal;
 };
 
 struct Response {
