@@ -20,7 +20,16 @@ enum class LinkReason {
   Manual,               // POST /api/v1/exceptions/{study_uid}/link
   Merge,                // re-linked after ADT^A40 moved the study to the surviving patient ID
 };
-std::string_view linkReasonName(LinkReason reason);  // "accession", "patient_modality_time", ...
+// The reason's name in the API, logs and Redis.
+inline std::string_view linkReasonName(LinkReason reason) {
+  switch (reason) {
+    case LinkReason::Accession: return "accession";
+    case LinkReason::PatientModalityTime: return "patient_modality_time";
+    case LinkReason::Manual: return "manual";
+    case LinkReason::Merge: return "merge";
+  }
+  return "accession";
+}
 
 struct OrderLink {
   std::string study_uid;
