@@ -39,6 +39,8 @@ std::string KeySchema::study(std::string_view study_uid) const {
 std::string KeySchema::studyInstances(std::string_view study_uid) const {
   return join(base_, "study:", study_uid, ":instances");
 }
+std::string KeySchema::forwardPrefix() const { return join(base_, "fwd:"); }
+std::string KeySchema::dispatchPending() const { return join(base_, "dispatch:pending"); }
 std::string KeySchema::openStudies() const { return join(base_, "studies:open"); }
 std::string KeySchema::activeStudies() const { return join(base_, "studies:active"); }
 

@@ -22,6 +22,8 @@
 //   <prefix>:v1:fwd:<dest>:waiting             zset   SOP UIDs by due ms (retries)
 //   <prefix>:v1:fwd:<dest>:dead                list   "<ms>|<sop>|<study>|<reason>", newest
 //                                                     first
+//   <prefix>:v1:dispatch:pending               zset   complete studies awaiting a routing
+//                                                     decision, by due ms (engine/dispatch)
 //
 // UIDs are checked with isValidUid and destination and worker names with isValidKeyName
 // before they reach a key, so no part can contain the ':' separator.
@@ -51,6 +53,9 @@ class KeySchema {
   std::string workers(std::string_view destination) const;
   std::string waiting(std::string_view destination) const;
   std::string dead(std::string_view destination) const;
+  std::string forwardPrefix() const;  // forwardPrefix() + dest + ":ready" is ready(dest)
+
+  std::string dispatchPending() const;
 
   // Prefixes that scripts complete with an id when the ids are only known inside Redis
   // (the instances of a study, the workers of a destination): instancePrefix() + sop is

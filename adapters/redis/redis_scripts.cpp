@@ -71,10 +71,14 @@ return 1
 )lua"};
 
 // Marks a study complete and enqueues each of its instances for each destination it is not
-// yet queued, sent or dead for (idempotent per SOP Instance UID and destination).
-// KEYS: 1 study, 2 study instances, 3 open studies, 4 active studies,
-//       5.. ready list of each destination (same order as in ARGV).
-// ARGV: 1 study uid, 2 completed ms, 3 instance key prefix, 4.. destinations.
+// yet queued, sent or dead for (idempotent per SOP Instance UID and destination): the
+// configured on-completion destinations, and those dispatch routed it to (study fields
+// r:<dest>, set by kRouteStudy, for instances that arrived after dispatch). A study not yet
+// dispatched goes on the dispatch queue, due now (NX: a re-completion keeps its place).
+// KEYS: 1 study, 2 study instances, 3 open studies, 4 active studies, 5 dispatch pending,
+//       6.. ready list of each configured destination (same order as in ARGV).
+// ARGV: 1 study uid, 2 completed ms, 3 instance key prefix, 4 forward key prefix ("...fwd:"),
+//       5.. destinations.
 // Returns the number of jobs enqueued, or -1 when the study is unknown.
 const LuaScript kCompleteStudy{"complete_study", R"lua(
 local study = KEYS[1]
@@ -82,12 +86,63 @@ if redis.call('EXISTS', study) == 0 then return -1 end
 redis.call('HSET', study, 'state', 'complete', 'completed_ms', ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[4], 'GT', ARGV[2], ARGV[1])
+if redis.call('HGET', study, 'dispatched') ~= '1' then
+  redis.call('ZADD', KEYS[5], 'NX', ARGV[2], ARGV[1])
+end
+local dests, readies = {}, {}
+for k = 6, #KEYS do
+  dests[#dests + 1] = ARGV[k - 1]
+  readies[#readies + 1] = KEYS[k]
+end
+local fields = redis.call('HKEYS', study)
+for _, f in ipairs(fields) do
+  if string.sub(f, 1, 2) == 'r:' then
+    local dest = string.sub(f, 3)
+    local seen = false
+    for _, d in ipairs(dests) do seen = seen or d == dest end
+    if not seen then
+      dests[#dests + 1] = dest
+      readies[#readies + 1] = ARGV[4] .. dest .. ':ready'
+    end
+  end
+end
 local enqueued = 0
 local sops = redis.call('ZRANGE', KEYS[2], 0, -1)
 for _, sop in ipairs(sops) do
   local inst = ARGV[3] .. sop
   local added = 0
-  for k = 5, #KEYS do
+  for i, dest in ipairs(dests) do
+    local field = 'dst:' .. dest
+    local state = redis.call('HGET', inst, field)
+    if not state or state == 'owed' then
+      if not state then added = added + 1 end
+      redis.call('HSET', inst, field, 'queued')
+      redis.call('LPUSH', readies[i], sop)
+      redis.call('HINCRBY', study, 'p:' .. dest, 1)
+      enqueued = enqueued + 1
+    end
+  end
+  if added > 0 then redis.call('HINCRBY', inst, 'remaining', added) end
+end
+return enqueued
+)lua"};
+
+// Routes a study to more destinations (a reader's workstation, a rule's extra destinations):
+// remembers them on the study (r:<dest>) so instances arriving later follow at completion,
+// and enqueues every instance already recorded that is not queued, sent or dead for them.
+// KEYS: 1 study, 2 study instances, 3.. ready list of each destination (same order as ARGV).
+// ARGV: 1 instance key prefix, 2.. destinations.
+// Returns the number of jobs enqueued, or -1 when the study is unknown.
+const LuaScript kRouteStudy{"route_study", R"lua(
+local study = KEYS[1]
+if redis.call('EXISTS', study) == 0 then return -1 end
+for k = 3, #KEYS do redis.call('HSET', study, 'r:' .. ARGV[k - 1], 1) end
+local enqueued = 0
+local sops = redis.call('ZRANGE', KEYS[2], 0, -1)
+for _, sop in ipairs(sops) do
+  local inst = ARGV[1] .. sop
+  local added = 0
+  for k = 3, #KEYS do
     local dest = ARGV[k - 1]
     local field = 'dst:' .. dest
     local state = redis.call('HGET', inst, field)

@@ -20,6 +20,7 @@ inline constexpr long long kRecordedDuplicateUnneeded = 2;
 
 extern const LuaScript kRecordInstance;
 extern const LuaScript kCompleteStudy;
+extern const LuaScript kRouteStudy;
 extern const LuaScript kListStudies;
 extern const LuaScript kOpenStudies;
 extern const LuaScript kForgetFinished;

@@ -165,9 +165,10 @@ Result<void> RedisStateStore::completeStudy(const std::string& study_uid, UtcTim
   if (auto ok = checkNames(destinations, context); !ok) return ok;
   ScriptCall call;
   call.keys = {keys_.study(study_uid), keys_.studyInstances(study_uid), keys_.openStudies(),
-               keys_.activeStudies()};
+               keys_.activeStudies(), keys_.dispatchPending()};
   for (const auto& destination : destinations) call.keys.push_back(keys_.ready(destination));
-  call.args = {study_uid, std::to_string(toEpochMs(completed_at)), keys_.instancePrefix()};
+  call.args = {study_uid, std::to_string(toEpochMs(completed_at)), keys_.instancePrefix(),
+               keys_.forwardPrefix()};
   call.args.insert(call.args.end(), destinations.begin(), destinations.end());
   auto reply = client_.eval(scripts::kCompleteStudy, call);
   if (!reply) return reply.error();
@@ -175,6 +176,25 @@ Result<void> RedisStateStore::completeStudy(const std::string& study_uid, UtcTim
     return makeError(ErrorCode::NotFound, "no instance of this study was recorded", context);
   }
   return okResult();
+}
+
+Result<int> RedisStateStore::routeStudy(const std::string& study_uid,
+                                        const std::vector<std::string>& destinations) {
+  const std::string context = "study_uid=" + std::string(log::identifying(study_uid));
+  if (auto ok = checkUid(study_uid, "Study Instance UID", context); !ok) return ok.error();
+  if (auto ok = checkNames(destinations, context); !ok) return ok.error();
+  if (destinations.empty()) return 0;
+  ScriptCall call;
+  call.keys = {keys_.study(study_uid), keys_.studyInstances(study_uid)};
+  for (const auto& destination : destinations) call.keys.push_back(keys_.ready(destination));
+  call.args = {keys_.instancePrefix()};
+  call.args.insert(call.args.end(), destinations.begin(), destinations.end());
+  auto reply = client_.eval(scripts::kRouteStudy, call);
+  if (!reply) return reply.error();
+  if (reply.value().asInteger() < 0) {
+    return makeError(ErrorCode::NotFound, "no instance of this study was recorded", context);
+  }
+  return static_cast<int>(reply.value().asInteger());
 }
 
 Result<std::vector<engine::OpenStudy>> RedisStateStore::openStudies() {

@@ -30,6 +30,8 @@ class RedisStateStore final : public engine::StateStore {
   // NotFound when the study was never recorded.
   Result<void> completeStudy(const std::string& study_uid, UtcTime completed_at,
                              const std::vector<std::string>& destinations) override;
+  Result<int> routeStudy(const std::string& study_uid,
+                         const std::vector<std::string>& destinations) override;
   Result<std::vector<engine::OpenStudy>> openStudies() override;
   Result<std::vector<bool>> knownInstances(const std::vector<std::string>& sop_uids) override;
   Result<std::vector<bool>> finishedInstances(const std::vector<std::string>& sop_uids) override;

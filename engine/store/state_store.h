@@ -75,6 +75,12 @@ class StateStore {
   virtual Result<void> completeStudy(const std::string& study_uid, UtcTime completed_at,
                                      const std::vector<std::string>& destinations) = 0;
 
+  // Sends the study to more destinations (chosen by dispatch): every instance recorded so far
+  // is enqueued for each (idempotent per SOP Instance UID and destination), and instances
+  // recorded later follow when the study completes again. Returns the jobs enqueued.
+  virtual Result<int> routeStudy(const std::string& study_uid,
+                                 const std::vector<std::string>& destinations) = 0;
+
   // Studies recorded but not complete.
   virtual Result<std::vector<OpenStudy>> openStudies() = 0;
 

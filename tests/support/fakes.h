@@ -56,6 +56,13 @@ class FakeStateStore final : public engine::StateStore {
       const std::vector<engine::InstanceRecord>& batch) override;
   Result<void> completeStudy(const std::string& study_uid, UtcTime,
                              const std::vector<std::string>& destinations) override;
+  std::vector<std::pair<std::string, std::vector<std::string>>> routed;  // study, dests
+  Result<int> routeStudy(const std::string& study_uid,
+                         const std::vector<std::string>& destinations) override {
+    if (!available) return makeError(ErrorCode::Unavailable, "fake store down");
+    routed.emplace_back(study_uid, destinations);
+    return static_cast<int>(destinations.size());
+  }
   Result<std::vector<engine::OpenStudy>> openStudies() override;
   Result<std::vector<bool>> knownInstances(const std::vector<std::string>& sops) override;
   Result<std::vector<bool>> finishedInstances(const std::vector<std::string>& sops) override;

@@ -1,0 +1,98 @@
+// Contract tests of RedisDispatchQueue and of study routing (completion → dispatch queue →
+// routeStudy) against a real redis-server.
+
+#include "adapters/redis/redis_dispatch_queue.h"
+
+#include "adapters/redis/redis_forward_queue.h"
+#include "adapters/redis/redis_state_store.h"
+#include "tests/integration/redis/redis_test_fixture.h"
+
+namespace sundial::adapters::redis {
+namespace {
+
+using std::chrono::milliseconds;
+
+class RedisDispatchQueueTest : public RedisTest {
+ protected:
+  void SetUp() override {
+    RedisTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    store_ = std::make_unique<RedisStateStore>(clientOptions(), kPrefix);
+    queue_ = std::make_unique<RedisForwardQueue>(clientOptions(), kPrefix, clock_);
+    dispatch_ = std::make_unique<RedisDispatchQueue>(clientOptions(), kPrefix);
+  }
+
+  long long ready(const std::string& destination) {
+    auto depth = queue_->depth(destination);
+    EXPECT_TRUE(depth.ok());
+    return depth.ok() ? depth->ready : -1;
+  }
+
+  std::vector<std::string> take(long long now_ms, long long lease_ms = 1000) {
+    auto taken = dispatch_->take(fromEpochMs(now_ms), milliseconds(lease_ms), 10);
+    EXPECT_TRUE(taken.ok()) << (taken.ok() ? "" : taken.error().describe());
+    return taken.ok() ? *taken : std::vector<std::string>{};
+  }
+
+  ManualClock clock_;
+  std::unique_ptr<RedisStateStore> store_;
+  std::unique_ptr<RedisForwardQueue> queue_;
+  std::unique_ptr<RedisDispatchQueue> dispatch_;
+};
+
+TEST_F(RedisDispatchQueueTest, CompletionQueuesTheStudyForDispatchOnce) {
+  ASSERT_TRUE(store_->recordInstances({makeRecord(1, 1, {"ARCH"}, {})}).ok());
+  EXPECT_TRUE(take(kBaseMs + 10'000).empty()) << "a receiving study is not dispatched";
+  ASSERT_TRUE(store_->completeStudy(studyUid(1), fromEpochMs(kBaseMs + 100), {"ARCH"}).ok());
+  EXPECT_EQ(take(kBaseMs + 50), std::vector<std::string>{}) << "not due before completion";
+  EXPECT_EQ(take(kBaseMs + 100), std::vector<std::string>{studyUid(1)});
+  // Leased: not taken again until the lease ends, then taken again (its dispatcher died).
+  EXPECT_TRUE(take(kBaseMs + 600).empty());
+  EXPECT_EQ(take(kBaseMs + 1200), std::vector<std::string>{studyUid(1)});
+  ASSERT_TRUE(dispatch_->done(studyUid(1)).ok());
+  EXPECT_TRUE(take(kBaseMs + 100'000).empty());
+  // Late instances re-open and re-complete the study: it is not dispatched a second time.
+  ASSERT_TRUE(store_->recordInstances({makeRecord(1, 2, {"ARCH"}, {})}).ok());
+  ASSERT_TRUE(store_->completeStudy(studyUid(1), fromEpochMs(kBaseMs + 5000), {"ARCH"}).ok());
+  EXPECT_TRUE(take(kBaseMs + 100'000).empty());
+  // Unless it is put back on purpose (escalation, re-dispatch by hand).
+  ASSERT_TRUE(dispatch_->requeue(studyUid(1), fromEpochMs(kBaseMs + 6000)).ok());
+  EXPECT_EQ(take(kBaseMs + 6000), std::vector<std::string>{studyUid(1)});
+}
+
+TEST_F(RedisDispatchQueueTest, PostponedStudyComesBackWhenDue) {
+  ASSERT_TRUE(store_->recordInstances({makeRecord(2, 1, {"ARCH"}, {})}).ok());
+  ASSERT_TRUE(store_->completeStudy(studyUid(2), fromEpochMs(kBaseMs), {"ARCH"}).ok());
+  ASSERT_EQ(take(kBaseMs).size(), 1u);
+  ASSERT_TRUE(dispatch_->postpone(studyUid(2), fromEpochMs(kBaseMs + 60'000)).ok());
+  EXPECT_TRUE(take(kBaseMs + 59'999, 1).empty());
+  EXPECT_EQ(take(kBaseMs + 60'000), std::vector<std::string>{studyUid(2)});
+  auto depth = dispatch_->depth();
+  ASSERT_TRUE(depth.ok());
+  EXPECT_EQ(*depth, 1);
+  EXPECT_FALSE(dispatch_->postpone("not a uid", fromEpochMs(kBaseMs)).ok());
+}
+
+TEST_F(RedisDispatchQueueTest, RoutedDestinationGetsEveryInstanceIncludingLateOnes) {
+  ASSERT_TRUE(store_
+                  ->recordInstances({makeRecord(3, 1, {"ARCH"}, {}), makeRecord(3, 2, {"ARCH"}, {})})
+                  .ok());
+  ASSERT_TRUE(store_->completeStudy(studyUid(3), fromEpochMs(kBaseMs), {"ARCH"}).ok());
+  EXPECT_EQ(ready("ARCH"), 2);
+  auto routed = store_->routeStudy(studyUid(3), {"READER"});
+  ASSERT_TRUE(routed.ok()) << routed.error().describe();
+  EXPECT_EQ(*routed, 2);
+  EXPECT_EQ(ready("READER"), 2);
+  // Routing again enqueues nothing twice.
+  ASSERT_TRUE(store_->routeStudy(studyUid(3), {"READER"}).ok());
+  EXPECT_EQ(ready("READER"), 2);
+  // A late instance follows the study to the routed destination at re-completion.
+  ASSERT_TRUE(store_->recordInstances({makeRecord(3, 3, {"ARCH"}, {})}).ok());
+  ASSERT_TRUE(store_->completeStudy(studyUid(3), fromEpochMs(kBaseMs + 9000), {"ARCH"}).ok());
+  EXPECT_EQ(ready("ARCH"), 3);
+  EXPECT_EQ(ready("READER"), 3);
+  EXPECT_FALSE(store_->routeStudy(studyUid(9), {"READER"}).ok()) << "unknown study";
+}
+
+}  // namespace
+}  // namespace sundial::adapters::redis
