@@ -41,6 +41,10 @@ std::string KeySchema::studyInstances(std::string_view study_uid) const {
 }
 std::string KeySchema::forwardPrefix() const { return join(base_, "fwd:"); }
 std::string KeySchema::dispatchPending() const { return join(base_, "dispatch:pending"); }
+std::string KeySchema::dispatchExclusions(std::string_view study_uid) const {
+  return join(base_, "dispatch:exclude:", study_uid);
+}
+std::string KeySchema::dispatchDecisions() const { return join(base_, "dispatch:decisions"); }
 std::string KeySchema::openStudies() const { return join(base_, "studies:open"); }
 std::string KeySchema::activeStudies() const { return join(base_, "studies:active"); }
 

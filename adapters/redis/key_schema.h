@@ -24,6 +24,9 @@
 //                                                     first
 //   <prefix>:v1:dispatch:pending               zset   complete studies awaiting a routing
 //                                                     decision, by due ms (engine/dispatch)
+//   <prefix>:v1:dispatch:exclude:<study uid>   set    readers a re-dispatch must not choose
+//   <prefix>:v1:dispatch:decisions             stream every routing decision (JSON), for
+//                                                     replay and review
 //
 // UIDs are checked with isValidUid and destination and worker names with isValidKeyName
 // before they reach a key, so no part can contain the ':' separator.
@@ -56,6 +59,8 @@ class KeySchema {
   std::string forwardPrefix() const;  // forwardPrefix() + dest + ":ready" is ready(dest)
 
   std::string dispatchPending() const;
+  std::string dispatchExclusions(std::string_view study_uid) const;
+  std::string dispatchDecisions() const;
 
   // Prefixes that scripts complete with an id when the ids are only known inside Redis
   // (the instances of a study, the workers of a destination): instancePrefix() + sop is

@@ -74,4 +74,21 @@ Result<long long> RedisDispatchQueue::depth() {
   return reply.value().asInteger();
 }
 
+Result<void> RedisDispatchQueue::exclude(const std::string& study_uid, const std::string& reader) {
+  if (auto ok = checkStudyUid(study_uid); !ok) return ok;
+  const std::string key = keys_.dispatchExclusions(study_uid);
+  auto reply = client_.pipeline({{"SADD", key, reader}, {"EXPIRE", key, "604800"}});
+  if (!reply) return reply.error();
+  return okResult();
+}
+
+Result<std::vector<std::string>> RedisDispatchQueue::exclusions(const std::string& study_uid) {
+  if (auto ok = checkStudyUid(study_uid); !ok) return ok.error();
+  auto reply = client_.command({"SMEMBERS", keys_.dispatchExclusions(study_uid)});
+  if (!reply) return reply.error();
+  std::vector<std::string> readers;
+  for (const Reply& element : reply.value().elements) readers.push_back(element.str);
+  return readers;
+}
+
 }  // namespace sundial::adapters::redis

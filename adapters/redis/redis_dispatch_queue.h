@@ -21,6 +21,8 @@ class RedisDispatchQueue final : public engine::DispatchQueue {
   Result<void> done(const std::string& study_uid) override;
   Result<void> requeue(const std::string& study_uid, UtcTime at) override;
   Result<long long> depth() override;
+  Result<void> exclude(const std::string& study_uid, const std::string& reader) override;
+  Result<std::vector<std::string>> exclusions(const std::string& study_uid) override;
 
  private:
   RedisClient client_;

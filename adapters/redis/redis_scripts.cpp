@@ -172,8 +172,11 @@ return out
 
 // Forgets finished studies: complete, nothing pending for any destination, every instance
 // sent or dead everywhere, and last active before the cutoff.
-// KEYS: 1 active studies, 2 open studies.
-// ARGV: 1 cutoff ms, 2 most studies to look at, 3 study key prefix, 4 instance key prefix.
+// A forgotten study also leaves the dispatch queue (nodes without rules never take it off)
+// and its re-dispatch exclusions.
+// KEYS: 1 active studies, 2 open studies, 3 dispatch pending.
+// ARGV: 1 cutoff ms, 2 most studies to look at, 3 study key prefix, 4 instance key prefix,
+//       5 dispatch exclusions key prefix.
 // Returns the number of studies forgotten.
 const LuaScript kForgetFinished{"forget_finished", R"lua(
 local candidates = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0,
@@ -206,6 +209,8 @@ for _, uid in ipairs(candidates) do
     redis.call('DEL', study, study .. ':instances')
     redis.call('ZREM', KEYS[1], uid)
     redis.call('ZREM', KEYS[2], uid)
+    redis.call('ZREM', KEYS[3], uid)
+    redis.call('DEL', ARGV[5] .. uid)
     forgotten = forgotten + 1
   end
 end

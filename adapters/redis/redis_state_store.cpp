@@ -273,9 +273,9 @@ Result<std::vector<engine::StudySummary>> RedisStateStore::listStudies(int limit
 
 Result<int> RedisStateStore::forgetFinishedStudies(UtcTime cutoff, int max) {
   ScriptCall call;
-  call.keys = {keys_.activeStudies(), keys_.openStudies()};
+  call.keys = {keys_.activeStudies(), keys_.openStudies(), keys_.dispatchPending()};
   call.args = {std::to_string(toEpochMs(cutoff)), std::to_string(max), keys_.studyPrefix(),
-               keys_.instancePrefix()};
+               keys_.instancePrefix(), keys_.dispatchExclusions("")};
   auto reply = client_.eval(scripts::kForgetFinished, call);
   if (!reply) return reply.error();
   return static_cast<int>(reply.value().asInteger());

@@ -31,6 +31,11 @@ class DispatchQueue {
   // re-dispatch by hand).
   virtual Result<void> requeue(const std::string& study_uid, UtcTime at) = 0;
   virtual Result<long long> depth() = 0;
+
+  // Readers a re-dispatch must not choose again for this study (the reader it sat with
+  // unclaimed, who went offline or off shift). Kept for a week.
+  virtual Result<void> exclude(const std::string& study_uid, const std::string& reader) = 0;
+  virtual Result<std::vector<std::string>> exclusions(const std::string& study_uid) = 0;
 };
 
 }  // namespace sundial::engine

@@ -94,5 +94,23 @@ TEST_F(RedisDispatchQueueTest, RoutedDestinationGetsEveryInstanceIncludingLateOn
   EXPECT_FALSE(store_->routeStudy(studyUid(9), {"READER"}).ok()) << "unknown study";
 }
 
+TEST_F(RedisDispatchQueueTest, ForgottenStudyLeavesTheQueueAndItsExclusions) {
+  ASSERT_TRUE(store_->recordInstances({makeRecord(4, 1, {}, {})}).ok());
+  ASSERT_TRUE(store_->completeStudy(studyUid(4), fromEpochMs(kBaseMs), {}).ok());
+  ASSERT_TRUE(dispatch_->exclude(studyUid(4), "dr_a").ok());
+  auto excluded = dispatch_->exclusions(studyUid(4));
+  ASSERT_TRUE(excluded.ok());
+  EXPECT_EQ(*excluded, std::vector<std::string>{"dr_a"});
+  auto forgotten = store_->forgetFinishedStudies(fromEpochMs(kBaseMs + 1), 10);
+  ASSERT_TRUE(forgotten.ok());
+  EXPECT_EQ(*forgotten, 1);
+  auto depth = dispatch_->depth();
+  ASSERT_TRUE(depth.ok());
+  EXPECT_EQ(*depth, 0);
+  excluded = dispatch_->exclusions(studyUid(4));
+  ASSERT_TRUE(excluded.ok());
+  EXPECT_TRUE(excluded->empty());
+}
+
 }  // namespace
 }  // namespace sundial::adapters::redis
