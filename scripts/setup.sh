@@ -15,12 +15,16 @@ packages=(
   libboost-dev
   nlohmann-json3-dev libcli11-dev
   python3 python3-pydicom python3-numpy python3-hl7
+  chromium
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The web page is built with npm (worklist/ui). Checked by command, not by package: a machine
+# may carry Node.js from elsewhere, whose nodejs package already holds npm.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "setup: installing ${missing[*]}"

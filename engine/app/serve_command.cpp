@@ -23,6 +23,7 @@
 #include "engine/app/exit_codes.h"
 #include "engine/app/http_api.h"
 #include "engine/app/spool_recovery.h"
+#include "engine/app/web_page.h"
 #include "engine/config/config_loader.h"
 #include "engine/domain/log.h"
 #include "engine/forward/forward_worker.h"
@@ -154,6 +155,7 @@ Result<void> Node::startHttp() {
   http_ = std::make_unique<adapters::http::HttpServer>(config_->node.http_bind,
                                                        config_->node.http_port);
   api_->install(*http_);
+  installWebPage(*http_);
   auto port = http_->start();
   if (!port) return port.error();
   log::info("http_listening", {{"bind", config_->node.http_bind},

@@ -1,0 +1,130 @@
+// A real `sundial serve` for the browser tests: its own folder, free ports picked at run
+// time, its own embedded redis-server (no redis.address), readiness polled with a deadline,
+// stopped by its own PID. The log stays in the folder; the test prints it on failure.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const kBinary = process.env.SUNDIAL_BINARY ?? new URL('../../../build/sundial', import.meta.url).pathname;
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitUntil(predicate, timeoutMs, what, intervalMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export class SundialPeer {
+  // extraConfig: YAML appended at the top level (readers, users, sites' extras ...).
+  static async start({ extraConfig = '', siteExtra = '' } = {}) {
+    const peer = new SundialPeer();
+    peer.dir = mkdtempSync(join(tmpdir(), 'sundial-webui-'));
+    peer.httpPort = await freePort();
+    peer.dicomPort = await freePort();
+    peer.configPath = join(peer.dir, 'sundial.yaml');
+    peer.logPath = join(peer.dir, 'sundial.log');
+    writeFileSync(peer.configPath, `node:
+  ae_title: SUNDIAL
+  dicom_port: ${peer.dicomPort}
+  http_port: ${peer.httpPort}
+  http_bind: 127.0.0.1
+  data_dir: ${join(peer.dir, 'data')}
+spool:
+  min_free_bytes: 0
+tracker:
+  quiet_period_ms: 500
+destinations: []
+sites:
+  - name: DEMO
+    time_zone: America/Chicago
+    state: TX
+    callers:
+      - {ae_title: MODALITY, addresses: [127.0.0.1]}
+    destinations: []
+${siteExtra}${extraConfig}`);
+    const log = openSync(peer.logPath, 'a');
+    peer.child = spawn(kBinary, ['serve', '--config', peer.configPath], {
+      cwd: peer.dir,
+      stdio: ['ignore', log, log],
+      env: process.env,
+    });
+    peer.exited = new Promise((resolve) => peer.child.once('exit', (code, signal) => resolve({ code, signal })));
+    peer.alive = true;
+    peer.exited.then(() => (peer.alive = false));
+    try {
+      await waitUntil(async () => {
+        if (!peer.alive) throw new Error(`sundial exited at start:\n${peer.log()}`);
+        try {
+          const response = await fetch(`${peer.url}/healthz`);
+          return response.status === 200;
+        } catch {
+          return false;
+        }
+      }, 60_000, 'sundial /healthz');
+    } catch (error) {
+      await peer.stop(); // not yet the test's to stop: never leave it running
+      throw error;
+    }
+    return peer;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  log() {
+    try {
+      return readFileSync(this.logPath, 'utf8');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  async api(method, path, body, token) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+    return { status: response.status, json, text, headers: response.headers };
+  }
+
+  // SIGTERM (sundial stops its own redis-server), SIGKILL after a grace period.
+  async stop({ keepFolder = false } = {}) {
+    if (this.alive) {
+      this.child.kill('SIGTERM');
+      const stopped = await Promise.race([this.exited, new Promise((r) => setTimeout(() => r(null), 20_000))]);
+      if (!stopped && this.alive) {
+        this.child.kill('SIGKILL');
+        await this.exited;
+      }
+    }
+    if (!keepFolder) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
