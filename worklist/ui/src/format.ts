@@ -55,7 +55,7 @@ export function slaClass(task: Task, now: number): 'sla-breached' | 'sla-warning
   if (task.due_at_ms === null || task.due_at_ms === undefined) return 'sla-none';
   const left = task.due_at_ms - now;
   if (left <= 0) return 'sla-breached';
-  const total = task.created_at_ms ? task.due_at_ms - task.created_at_ms : 0;
+  const total = task.created_at_ms == null ? 0 : task.due_at_ms - task.created_at_ms;
   if (left < 5 * 60_000 || (total > 0 && left < total / 5)) return 'sla-warning';
   return 'sla-ok';
 }

@@ -1,0 +1,148 @@
+"""The running engine as the demo sees it: its ports and sites (read from the configuration
+file), its HTTP API (with a session token once logged in), its HL7 listener and its DICOM
+port. Parts the engine does not offer yet are noted once, not raised."""
+
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+import yaml
+
+# The readers the demo plays when none are given: examples/config.yaml's demo accounts.
+DEFAULT_READERS = [("reader1", "reader1-demo"), ("reader2", "reader2-demo")]
+DCMTK_ENV = dict(os.environ, TCP_NODELAY="1")
+
+
+@dataclass
+class Site:
+    name: str
+    calling_ae: str
+    sending_facility: str
+
+
+class Engine:
+    def __init__(self, host, http_port, dicom_port, hl7_port, ae_title, sites, demo_readers):
+        self.host = host
+        self.http_port = http_port
+        self.dicom_port = dicom_port
+        self.hl7_port = hl7_port
+        self.ae_title = ae_title
+        self.sites = sites
+        self.demo_readers = demo_readers
+        self._notes = []
+
+    @staticmethod
+    def from_config(path, host, http_port=None, dicom_port=None, hl7_port=None):
+        with open(path) as f:
+            config = yaml.safe_load(f) or {}
+        node = config.get("node") or {}
+        hl7 = config.get("hl7") or {}
+        sites = []
+        for site in config.get("sites") or []:
+            callers = site.get("callers") or [{}]
+            hl7_site = site.get("hl7") or {}
+            sites.append(Site(name=site["name"], calling_ae=callers[0].get("ae_title", "MODALITY"),
+                              sending_facility=hl7_site.get("sending_facility", site["name"])))
+        if not sites:
+            raise SystemExit(f"night: {path} has no sites")
+        return Engine(host, http_port or node.get("http_port", 8080), dicom_port or node.get("dicom_port", 11112),
+                      hl7_port or (hl7.get("port") if hl7.get("enabled", True) else None),
+                      node.get("ae_title", "SUNDIAL"), sites, DEFAULT_READERS)
+
+    def note_once(self, text):
+        if text not in self._notes:
+            self._notes.append(text)
+            print(f"night: {text}")
+
+    def notes(self):
+        return list(self._notes)
+
+    # --- HTTP -------------------------------------------------------------------------------
+    def request(self, method, path, body=None, token=None, timeout=10):
+        """(status, parsed JSON or None). status 0 when the engine does not answer."""
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(f"http://{self.host}:{self.http_port}{path}", data=data, method=method)
+        req.add_header("Accept", "application/json")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as response:
+                return response.status, _json(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, _json(e.read())
+        except OSError:
+            return 0, None
+
+    def healthy(self):
+        return self.request("GET", "/healthz")[0] == 200
+
+    def log_in(self, user, password):
+        """A session token; None when the engine has no log-in (every call is then open)."""
+        status, answer = self.request("POST", "/api/v1/login", {"user": user, "password": password})
+        if status == 200 and answer and answer.get("token"):
+            return answer["token"]
+        if status in (404, 405):
+            self.note_once("the engine has no /api/v1/login yet: readers act without a session")
+            return None
+        raise RuntimeError(f"log-in of {user} refused ({status}): {(answer or {}).get('error')}")
+
+    def print_tat(self):
+        status, answer = self.request("GET", "/api/v1/tat?group_by=priority", token=self.any_token())
+        if status != 200 or not answer:
+            self.note_once("no TAT figures from /api/v1/tat yet")
+            return
+        for row in answer.get("groups", []):
+            print(f"night: TAT {row.get('key'):8} n={row.get('count')} p50={_minutes(row.get('p50_ms'))} "
+                  f"p90={_minutes(row.get('p90_ms'))} SLA met={row.get('sla_met')}")
+
+    def any_token(self):
+        for user, password in self.demo_readers:
+            try:
+                return self.log_in(user, password)
+            except RuntimeError:
+                continue
+        return None
+
+    # --- HL7 and DICOM ------------------------------------------------------------------------
+    def send_order(self, study):
+        if not self.hl7_port:
+            self.note_once("no HL7 listener configured (hl7.port): studies arrive without orders")
+            return False
+        import hl7.client  # python3-hl7
+        try:
+            with hl7.client.MLLPClient(self.host, self.hl7_port) as client:
+                ack = client.send_message(study.order_message())
+        except OSError as e:
+            self.note_once(f"the HL7 listener on port {self.hl7_port} does not answer ({e.strerror or e})")
+            return False
+        text = ack.decode("utf-8", "replace") if isinstance(ack, bytes) else str(ack)
+        if "|AA|" not in text and "|CA|" not in text:
+            msa = text.split("\r")[1] if "\r" in text else text
+            self.note_once(f"an order was not accepted: {msa[:80]}")
+            return False
+        return True
+
+    def send_study(self, study):
+        result = subprocess.run(["storescu", "-to", "20", "-aet", study.site.calling_ae, "-aec", self.ae_title,
+                                 self.host, str(self.dicom_port), *study.files],
+                                env=DCMTK_ENV, capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            self.note_once(f"storescu failed: {result.stderr.strip().splitlines()[-1:] or result.returncode}")
+            return False
+        return True
+
+
+def _json(raw):
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _minutes(ms):
+    return "—" if ms is None else f"{ms / 60000:.1f} min"
