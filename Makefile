@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CONFIG ?= examples/config.yaml
 CTEST_ARGS ?=
 
-.PHONY: all setup configure build run test unit integration bench sanitize clean
+.PHONY: all setup configure build run demo test unit integration bench sanitize clean
 
 all: build
 
@@ -22,6 +22,10 @@ build: configure
 
 run: build
 	$(BUILD_DIR)/sundial serve --config $(CONFIG)
+
+# A simulated night against the engine `make run` started (examples/demo/README.md).
+demo:
+	examples/demo/night.py --config $(CONFIG)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2 $(CTEST_ARGS)

@@ -14,7 +14,7 @@ packages=(
   libgtest-dev libgmock-dev
   libboost-dev
   nlohmann-json3-dev libcli11-dev
-  python3 python3-pydicom python3-numpy python3-hl7
+  python3 python3-pydicom python3-numpy python3-hl7 python3-yaml
   chromium
 )
 

@@ -67,7 +67,7 @@ export async function logIn(user: string, password: string): Promise<Session> {
     token: answer.token,
     user: answer.user ?? user,
     roles: answer.roles ?? [],
-    reader_id: answer.reader_id ?? undefined,
+    reader_id: answer.reader_id || undefined,
   };
   if (!session.token) throw new ApiError(500, 'the engine answered the log-in without a token');
   saveSession(session);

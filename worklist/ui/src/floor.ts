@@ -11,7 +11,8 @@ import type { Reader, Task } from './types';
 export interface Floor {
   tasks: Task[];
   readers: Reader[];
-  viewerTemplates: Record<string, string>; // site -> viewer_url template
+  // The engine's clock minus this browser's: countdowns use the engine's time.
+  clockOffsetMs: number;
   connection: ConnectionState;
   error: string | null;
   lastChangedTaskId: string | null;
@@ -27,9 +28,12 @@ function taskFromEvent(event: LiveEvent): Task | null {
   return candidate && typeof candidate.id === 'string' && typeof candidate.state === 'string' ? candidate : null;
 }
 
-async function loadTasks(): Promise<Task[]> {
-  const answer = await api<{ tasks: Task[] }>('GET', '/api/v1/tasks');
-  return answer.tasks ?? [];
+async function loadTasks(): Promise<{ tasks: Task[]; offset: number | null }> {
+  const asked = Date.now();
+  const answer = await api<{ tasks: Task[]; now_ms?: number }>('GET', '/api/v1/tasks');
+  const answered = Date.now();
+  const offset = typeof answer.now_ms === 'number' ? answer.now_ms - (asked + answered) / 2 : null;
+  return { tasks: answer.tasks ?? [], offset };
 }
 
 async function loadReaders(): Promise<Reader[]> {
@@ -37,17 +41,10 @@ async function loadReaders(): Promise<Reader[]> {
   return answer.readers ?? [];
 }
 
-async function loadViewerTemplates(): Promise<Record<string, string>> {
-  const answer = await api<{ sites: { name: string; viewer_url?: string }[] }>('GET', '/api/v1/sites');
-  const templates: Record<string, string> = {};
-  for (const site of answer.sites ?? []) if (site.viewer_url) templates[site.name] = site.viewer_url;
-  return templates;
-}
-
 export function useFloor(enabled: boolean): Floor {
   const [tasks, setTasks] = useState<Task[]>([]);
   const [readers, setReaders] = useState<Reader[]>([]);
-  const [viewerTemplates, setViewerTemplates] = useState<Record<string, string>>({});
+  const [clockOffsetMs, setClockOffset] = useState(0);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [error, setError] = useState<string | null>(null);
   const [lastChangedTaskId, setLastChanged] = useState<string | null>(null);
@@ -56,7 +53,8 @@ export function useFloor(enabled: boolean): Floor {
   const reloadNow = async () => {
     try {
       const [t, r] = await Promise.all([loadTasks(), loadReaders().catch(() => null)]);
-      setTasks(t);
+      setTasks(t.tasks);
+      if (t.offset !== null) setClockOffset(t.offset);
       if (r) setReaders(r);
       setError(null);
     } catch (e) {
@@ -74,7 +72,6 @@ export function useFloor(enabled: boolean): Floor {
   useEffect(() => {
     if (!enabled) return;
     void reloadNow();
-    loadViewerTemplates().then(setViewerTemplates, () => undefined);
     const stop = subscribeLive({
       onState: setConnection,
       onOpen: reload,
@@ -99,5 +96,5 @@ export function useFloor(enabled: boolean): Floor {
     };
   }, [enabled]);
 
-  return { tasks, readers, viewerTemplates, connection, error, lastChangedTaskId, reload };
+  return { tasks, readers, clockOffsetMs, connection, error, lastChangedTaskId, reload };
 }

@@ -1,4 +1,4 @@
-// Pure helpers: ordering, durations, urgency classes, viewer links. No DOM, no fetch.
+// Pure helpers: ordering, durations, urgency classes, summaries. No DOM, no fetch.
 import type { Task } from './types';
 
 const kPriorityRank: Record<string, number> = { STAT: 0, URGENT: 1, ROUTINE: 2 };
@@ -7,24 +7,33 @@ export function priorityRank(priority: string): number {
   return kPriorityRank[priority?.toUpperCase()] ?? 3;
 }
 
-const kOpenStates = new Set(['queued', 'assigned', 'claimed', 'in_progress', 'escalated', 'reassigned']);
+// Still needing a reader's hands (docs/api.md: preliminary waits for the final report).
+const kOpenStates = new Set(['queued', 'assigned', 'claimed', 'in_progress', 'preliminary', 'escalated']);
 
 export function isOpen(task: Task): boolean {
   return kOpenStates.has(task.state);
+}
+
+export function isEscalated(task: Task): boolean {
+  return task.state === 'escalated' || task.sla?.breached === true;
+}
+
+export function isUnassigned(task: Task): boolean {
+  return !task.assigned_reader && !task.claimed_by;
 }
 
 // Most urgent first: priority, then the earliest due time, then the oldest.
 export function byUrgency(a: Task, b: Task): number {
   return (
     priorityRank(a.priority) - priorityRank(b.priority) ||
-    (a.due_at_ms ?? Infinity) - (b.due_at_ms ?? Infinity) ||
-    (a.created_at_ms ?? 0) - (b.created_at_ms ?? 0)
+    (a.due_ms ?? Infinity) - (b.due_ms ?? Infinity) ||
+    (a.times?.created_ms ?? 0) - (b.times?.created_ms ?? 0)
   );
 }
 
 // The dispatcher's order: escalated, then unassigned, then by urgency.
 export function byDispatchOrder(a: Task, b: Task): number {
-  const flag = (t: Task) => (t.escalated || t.state === 'escalated' ? 0 : !t.reader && !t.claimed_by ? 1 : 2);
+  const flag = (t: Task) => (isEscalated(t) ? 0 : isUnassigned(t) ? 1 : 2);
   return flag(a) - flag(b) || byUrgency(a, b);
 }
 
@@ -49,36 +58,32 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
-// How close a task is to breaching its SLA, for colour: breached, warning (under a fifth of
-// the SLA left, or under 5 minutes), ok.
+// How close a task is to breaching its SLA, for colour: breached, warning (past the
+// engine's warning time, else under a fifth of the SLA or 5 minutes left), ok.
 export function slaClass(task: Task, now: number): 'sla-breached' | 'sla-warning' | 'sla-ok' | 'sla-none' {
-  if (task.due_at_ms === null || task.due_at_ms === undefined) return 'sla-none';
-  const left = task.due_at_ms - now;
-  if (left <= 0) return 'sla-breached';
-  const total = task.created_at_ms == null ? 0 : task.due_at_ms - task.created_at_ms;
+  if (task.due_ms === null || task.due_ms === undefined) return 'sla-none';
+  const left = task.due_ms - now;
+  if (left <= 0 || task.sla?.breached) return 'sla-breached';
+  if (task.sla?.warn_at_ms !== undefined && now >= task.sla.warn_at_ms) return 'sla-warning';
+  const created = task.times?.created_ms;
+  const total = created == null ? 0 : task.due_ms - created;
   if (left < 5 * 60_000 || (total > 0 && left < total / 5)) return 'sla-warning';
   return 'sla-ok';
 }
 
-// Fills a site's viewer URL template: {study_uid}, {accession}, {site}, {task_id}; each
-// value URL-encoded. Unknown placeholders are left as they are so a wrong template is visible.
-export function viewerLink(template: string, task: Task): string {
-  const values: Record<string, string | undefined> = {
-    study_uid: task.study_uid,
-    accession: task.accession,
-    site: task.site,
-    task_id: task.id,
-  };
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    values[name] !== undefined ? encodeURIComponent(values[name] as string) : whole,
-  );
-}
-
+// "DOE^JANE, 67Y F" -> "DOE, JANE · 67Y F"; a dash when the caller may not see the patient.
 export function patientSummary(task: Task): string {
-  const details = [task.patient_age, task.patient_sex].filter(Boolean).join(' ');
-  return [task.patient_name, details].filter(Boolean).join(', ') || '—';
+  const p = task.patient;
+  if (!p) return '—';
+  const name = p.name ? p.name.split('^').filter(Boolean).join(', ') : '';
+  const details = [p.age, p.sex].filter(Boolean).join(' ');
+  return [name, details].filter(Boolean).join(' · ') || '—';
 }
 
 export function studySummary(task: Task): string {
-  return [task.modality, task.body_part, task.study_description].filter(Boolean).join(' · ') || '—';
+  return [task.modality, task.order?.procedure_text ?? task.order?.procedure_code].filter(Boolean).join(' · ') || '—';
+}
+
+export function readerOf(task: Task): string | null {
+  return task.claimed_by ?? task.assigned_reader ?? null;
 }

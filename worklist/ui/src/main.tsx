@@ -43,8 +43,8 @@ function App() {
   const [session, setSession] = useState<Session | null>(loadSession());
   const [help, setHelp] = useState(false);
   const hash = useHash();
-  const now = useNow();
   const floor = useFloor(session !== null);
+  const now = useNow() + floor.clockOffsetMs;
 
   useEffect(() => {
     const onLoggedOut = () => setSession(null);

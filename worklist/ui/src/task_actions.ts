@@ -18,6 +18,12 @@ export function taskAction(id: string, action: TaskAction, body: unknown = {}): 
   return api('POST', `/api/v1/tasks/${encodeURIComponent(id)}/${action}`, body);
 }
 
+// For when the reporting system sends no ORU: the engine queues the report to the site.
+export function reportTask(id: string, status: 'preliminary' | 'final', text: string): Promise<unknown> {
+  return taskAction(id, 'report', { status, text });
+}
+
+// Dispatchers: (re)assign to a reader, dropping any claim (docs/api.md "assign").
 export function reassignTask(id: string, reader: string, reason: string): Promise<unknown> {
-  return api('POST', `/api/v1/tasks/${encodeURIComponent(id)}/reassign`, { reader, reason });
+  return api('POST', `/api/v1/tasks/${encodeURIComponent(id)}/assign`, { reader, reason });
 }

@@ -6,23 +6,27 @@ export type Priority = 'STAT' | 'URGENT' | 'ROUTINE' | string;
 
 export interface Task {
   id: string;
-  state: string; // queued, assigned, claimed, in_progress, preliminary, final, delivered, ...
+  state: string; // queued, assigned, claimed, in_progress, preliminary, final, delivered, escalated, cancelled
   priority: Priority;
   site: string;
   modality?: string;
-  study_description?: string;
-  body_part?: string;
-  patient_name?: string;
-  patient_sex?: string;
-  patient_age?: string;
-  accession?: string;
-  study_uid?: string;
-  reader?: string | null; // assigned reader id
+  study_uids?: string[];
+  due_ms?: number | null;
+  assigned_reader?: string | null;
+  pool?: string | null;
   claimed_by?: string | null;
-  escalated?: boolean;
-  created_at_ms?: number;
-  due_at_ms?: number | null;
-  viewer_url?: string | null;
+  lease_expires_ms?: number | null;
+  order?: {
+    accession_number?: string;
+    procedure_code?: string;
+    procedure_text?: string;
+    reason_for_exam?: string;
+  } | null;
+  patient?: { name?: string; patient_id?: string; age?: string; sex?: string } | null; // left out for some roles
+  times?: Record<string, number | null>; // ordered_ms, study_complete_ms, created_ms, claimed_ms, ...
+  sla?: { warn_at_ms?: number; warned?: boolean; breached?: boolean; remaining_ms?: number } | null;
+  viewer_url?: string | null; // the site's template, filled in by the engine
+  version?: number;
 }
 
 export interface Reader {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { byDispatchOrder, byUrgency, formatCountdown, formatDuration, slaClass, viewerLink } from '../src/format';
+import { byDispatchOrder, byUrgency, formatCountdown, formatDuration, patientSummary, slaClass } from '../src/format';
 import type { Task } from '../src/types';
 
 const task = (over: Partial<Task>): Task => ({ id: 't', state: 'queued', priority: 'ROUTINE', site: 'DEMO', ...over });
@@ -22,35 +22,39 @@ test('durations read as seconds, minutes or hours', () => {
 
 test('STAT comes first, then the earliest due, then the oldest', () => {
   const tasks = [
-    task({ id: 'routine-soon', priority: 'ROUTINE', due_at_ms: 1 }),
-    task({ id: 'stat-late', priority: 'STAT', due_at_ms: 900 }),
-    task({ id: 'stat-soon', priority: 'STAT', due_at_ms: 100 }),
-    task({ id: 'urgent', priority: 'URGENT', due_at_ms: 50 }),
+    task({ id: 'routine-soon', priority: 'ROUTINE', due_ms: 1 }),
+    task({ id: 'stat-late', priority: 'STAT', due_ms: 900 }),
+    task({ id: 'stat-soon', priority: 'STAT', due_ms: 100 }),
+    task({ id: 'urgent', priority: 'URGENT', due_ms: 50 }),
   ];
   assert.deepEqual(tasks.sort(byUrgency).map((t) => t.id), ['stat-soon', 'stat-late', 'urgent', 'routine-soon']);
 });
 
 test('the dispatcher sees escalated, then unassigned, then the rest', () => {
   const tasks = [
-    task({ id: 'assigned-stat', priority: 'STAT', reader: 'r1' }),
+    task({ id: 'assigned-stat', priority: 'STAT', assigned_reader: 'r1' }),
     task({ id: 'unassigned-routine', priority: 'ROUTINE' }),
-    task({ id: 'escalated-routine', priority: 'ROUTINE', reader: 'r2', escalated: true }),
+    task({ id: 'escalated-routine', priority: 'ROUTINE', assigned_reader: 'r2', state: 'escalated' }),
   ];
   assert.deepEqual(tasks.sort(byDispatchOrder).map((t) => t.id), ['escalated-routine', 'unassigned-routine', 'assigned-stat']);
 });
 
 test('SLA colour: breached when due, warning in the last fifth or 5 minutes', () => {
-  const t = task({ created_at_ms: 0, due_at_ms: 100 * 60_000 });
+  const t = task({ times: { created_ms: 0 }, due_ms: 100 * 60_000 });
   assert.equal(slaClass(t, 10 * 60_000), 'sla-ok');
   assert.equal(slaClass(t, 81 * 60_000), 'sla-warning');
   assert.equal(slaClass(t, 100 * 60_000), 'sla-breached');
   assert.equal(slaClass(task({}), 0), 'sla-none');
 });
 
-test('viewer links fill the template with encoded values and keep unknown placeholders', () => {
-  const t = task({ study_uid: '1.2.3', accession: 'A 1&2', id: 'x' });
-  assert.equal(
-    viewerLink('https://viewer/?s={study_uid}&a={accession}&site={site}&q={nope}', t),
-    'https://viewer/?s=1.2.3&a=A%201%262&site=DEMO&q={nope}',
-  );
+test('the engine\'s warning time and breach flag win over the page\'s own estimate', () => {
+  const t = task({ times: { created_ms: 0 }, due_ms: 100 * 60_000, sla: { warn_at_ms: 50 * 60_000 } });
+  assert.equal(slaClass(t, 49 * 60_000), 'sla-ok');
+  assert.equal(slaClass(t, 50 * 60_000), 'sla-warning');
+  assert.equal(slaClass({ ...t, sla: { breached: true } }, 0), 'sla-breached');
+});
+
+test('patient summary reads the HL7 name, age and sex; a dash when hidden', () => {
+  assert.equal(patientSummary(task({ patient: { name: 'DOE^JANE', age: '67Y', sex: 'F' } })), 'DOE, JANE · 67Y F');
+  assert.equal(patientSummary(task({})), '—');
 });

@@ -3,7 +3,7 @@ import { formatCountdown, slaClass } from '../format';
 import type { Task } from '../types';
 
 export function Countdown({ task, now }: { task: Task; now: number }) {
-  const left = task.due_at_ms === null || task.due_at_ms === undefined ? null : task.due_at_ms - now;
+  const left = task.due_ms === null || task.due_ms === undefined ? null : task.due_ms - now;
   const cls = slaClass(task, now);
   const label = cls === 'sla-breached' ? 'SLA breached' : cls === 'sla-warning' ? 'SLA close' : 'time left';
   return (

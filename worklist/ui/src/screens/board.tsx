@@ -5,7 +5,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { Countdown } from '../components/countdown';
 import { PriorityBadge } from '../components/priority_badge';
 import type { Floor } from '../floor';
-import { byDispatchOrder, isOpen, studySummary } from '../format';
+import { byDispatchOrder, isEscalated, isOpen, isUnassigned, studySummary } from '../format';
 import { reassignTask } from '../task_actions';
 import type { Reader, Task } from '../types';
 
@@ -21,7 +21,7 @@ export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
   const [dropTarget, setDropTarget] = useState<string | null>(null);
 
   const reassign = async (task: Task, readerId: string) => {
-    if (!readerId || readerId === task.reader) return;
+    if (!readerId || readerId === task.assigned_reader) return;
     try {
       await reassignTask(task.id, readerId, 'dispatcher');
       setStatus({ text: `${task.priority} task reassigned to ${readerId}`, error: false });
@@ -47,8 +47,8 @@ export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
             <span class={status.error ? 'error' : 'ok'}>{status.text}</span>
           ) : (
             <span class="muted">
-              {tasks.filter((t) => !t.reader && !t.claimed_by).length} unassigned ·{' '}
-              {tasks.filter((t) => t.escalated).length} escalated · {tasks.length} open
+              {tasks.filter(isUnassigned).length} unassigned ·{' '}
+              {tasks.filter(isEscalated).length} escalated · {tasks.length} open
             </span>
           )}
         </div>
@@ -68,11 +68,11 @@ export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
               <tr
                 key={task.id}
                 data-task-id={task.id}
-                class={`task-row ${!task.reader && !task.claimed_by ? 'unassigned' : ''}`}
+                class={`task-row ${isUnassigned(task) ? 'unassigned' : ''}`}
                 draggable
                 onDragStart={(e) => e.dataTransfer?.setData(kDragType, task.id)}
               >
-                <td><PriorityBadge priority={task.priority} escalated={task.escalated} /></td>
+                <td><PriorityBadge priority={task.priority} escalated={isEscalated(task)} /></td>
                 <td><Countdown task={task} now={now} /></td>
                 <td>{studySummary(task)}</td>
                 <td>{task.site}</td>
@@ -80,7 +80,7 @@ export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
                 <td>
                   <select
                     aria-label="Reassign to"
-                    value={task.reader ?? ''}
+                    value={task.assigned_reader ?? ''}
                     onChange={(e) => reassign(task, (e.target as HTMLSelectElement).value)}
                   >
                     <option value="">— unassigned —</option>

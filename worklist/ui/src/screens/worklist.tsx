@@ -4,9 +4,10 @@ import { useMemo, useState } from 'preact/hooks';
 import { Countdown } from '../components/countdown';
 import { PriorityBadge } from '../components/priority_badge';
 import type { Floor } from '../floor';
-import { byUrgency, isOpen, patientSummary, studySummary, viewerLink } from '../format';
+import { byUrgency, isEscalated, isOpen, patientSummary, readerOf, studySummary } from '../format';
 import { useKeys } from '../keyboard';
-import { actionDone, taskAction, type TaskAction } from '../task_actions';
+import { ReportDialog } from '../components/report_dialog';
+import { actionDone, reportTask, taskAction, type TaskAction } from '../task_actions';
 import type { Session, Task } from '../types';
 
 interface Props {
@@ -16,17 +17,12 @@ interface Props {
   keysActive: boolean;
 }
 
-function viewerUrlOf(task: Task, templates: Record<string, string>): string | null {
-  if (task.viewer_url) return task.viewer_url;
-  const template = templates[task.site];
-  return template ? viewerLink(template, task) : null;
-}
-
 export function WorklistScreen({ floor, session, now, keysActive }: Props) {
   const me = session.reader_id ?? session.user;
   const tasks = useMemo(() => floor.tasks.filter(isOpen).sort(byUrgency), [floor.tasks]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
+  const [reporting, setReporting] = useState<Task | null>(null);
   const index = Math.max(0, tasks.findIndex((t) => t.id === selectedId));
   const selected: Task | undefined = tasks[index];
 
@@ -40,6 +36,7 @@ export function WorklistScreen({ floor, session, now, keysActive }: Props) {
 
   const run = async (task: Task | undefined, action: TaskAction) => {
     if (!task) return;
+    if (action === 'report') return setReporting(task);
     try {
       await taskAction(task.id, action);
       setStatus({ text: `${task.priority} ${task.modality ?? ''} task ${actionDone(action)}`, error: false });
@@ -48,8 +45,20 @@ export function WorklistScreen({ floor, session, now, keysActive }: Props) {
       setStatus({ text: `Could not ${action}: ${(e as Error).message}`, error: true });
     }
   };
+  const sendReport = async (reportStatus: 'preliminary' | 'final', text: string) => {
+    const task = reporting;
+    if (!task) return;
+    try {
+      await reportTask(task.id, reportStatus, text);
+      setStatus({ text: `${task.priority} ${task.modality ?? ''} task reported (${reportStatus})`, error: false });
+      setReporting(null);
+      floor.reload();
+    } catch (e) {
+      setStatus({ text: `Could not report: ${(e as Error).message}`, error: true });
+    }
+  };
   const open = (task: Task | undefined) => {
-    const url = task && viewerUrlOf(task, floor.viewerTemplates);
+    const url = task?.viewer_url;
     if (url) window.open(url, '_blank', 'noopener');
     else setStatus({ text: 'No viewer link for this site', error: true });
   };
@@ -72,7 +81,7 @@ export function WorklistScreen({ floor, session, now, keysActive }: Props) {
       d: () => run(selected, 'report'),
       o: () => open(selected),
     },
-    keysActive,
+    keysActive && reporting === null,
   );
 
   return (
@@ -107,13 +116,13 @@ export function WorklistScreen({ floor, session, now, keysActive }: Props) {
                 }`}
                 onClick={() => setSelectedId(task.id)}
               >
-                <td><PriorityBadge priority={task.priority} escalated={task.escalated} /></td>
+                <td><PriorityBadge priority={task.priority} escalated={isEscalated(task)} /></td>
                 <td><Countdown task={task} now={now} /></td>
                 <td class="patient">{patientSummary(task)}</td>
                 <td>{studySummary(task)}</td>
                 <td>{task.site}</td>
                 <td class="state">{task.state.replace('_', ' ')}</td>
-                <td>{task.claimed_by ?? task.reader ?? '—'}</td>
+                <td>{readerOf(task) ?? '—'}</td>
                 <td class="actions">
                   <button disabled={!can(task, 'claim')} onClick={() => run(task, 'claim')}>Claim</button>
                   <button disabled={!can(task, 'release')} onClick={() => run(task, 'release')}>Release</button>
@@ -126,6 +135,7 @@ export function WorklistScreen({ floor, session, now, keysActive }: Props) {
           </tbody>
         </table>
       )}
+      {reporting ? <ReportDialog task={reporting} onSend={sendReport} onClose={() => setReporting(null)} /> : null}
     </section>
   );
 }
