@@ -102,8 +102,6 @@ def main(argv=None):
     reported = sum(r.reported for r in readers)
     print(f"night: sent {sent['orders']} orders and {sent['studies']} studies; readers reported {reported}")
     engine.print_tat()
-    for note in engine.notes():
-        print(f"night: note: {note}")
     return 0 if sent["studies"] == args.studies else 1
 
 

@@ -3,7 +3,7 @@
 // for ever while index.html is revalidated on every load.
 // Usage: node build.mjs [--outdir DIR]   (default: dist)
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -39,4 +39,6 @@ const html = template
   .replace('%STYLE%', `/assets/${style}`)
   .replace('%SCRIPT%', `/assets/${script}`);
 writeFileSync(join(outdir, 'index.html'), html);
+// Files served as they are (the icon).
+cpSync('public', outdir, { recursive: true });
 console.log(`ui: built ${outdir} (${script}, ${style})`);
