@@ -119,7 +119,10 @@ ${siteExtra}${extraConfig}`);
   async stop({ keepFolder = false } = {}) {
     if (this.alive) {
       this.child.kill('SIGTERM');
-      const stopped = await Promise.race([this.exited, new Promise((r) => setTimeout(() => r(null), 20_000))]);
+      let timer;
+      const grace = new Promise((r) => (timer = setTimeout(() => r(null), 20_000)));
+      const stopped = await Promise.race([this.exited, grace]);
+      clearTimeout(timer); // a pending timer would keep the test process alive
       if (!stopped && this.alive) {
         this.child.kill('SIGKILL');
         await this.exited;
