@@ -24,6 +24,8 @@
 #include "engine/app/http_api.h"
 #include "engine/app/spool_recovery.h"
 #include "engine/app/web_page.h"
+#include "engine/audit/anchor.h"
+#include "engine/audit/trail_writer.h"
 #include "engine/config/config_loader.h"
 #include "engine/domain/log.h"
 #include "engine/forward/forward_worker.h"
@@ -57,7 +59,15 @@ class Node {
   void superviseUntil(const sigset_t& stop_signals);
   void stop();
 
+  // Where every component records what happened (the audit trail once startAudit() ran).
+  // Pass it as `engine::AuditSink&` to components created after that; it outlives them.
+  engine::AuditSink& audit() {
+    if (audit_trail_) return *audit_trail_;
+    return null_audit_;
+  }
+
  private:
+  Result<void> startAudit();
   Result<void> startRedis();
   adapters::redis::RedisClientOptions redisOptions() const;
   std::string nodeName() const;
@@ -66,6 +76,8 @@ class Node {
 
   std::shared_ptr<const config::Config> config_;
   SystemClock clock_;
+  engine::NullAuditSink null_audit_;
+  std::unique_ptr<engine::audit::AuditTrailWriter> audit_trail_;  // stopped last
   engine::Metrics metrics_;
   std::atomic<bool> accepting_{true};
   std::atomic<bool> stopping_{false};
@@ -163,6 +175,38 @@ Result<void> Node::startHttp() {
   return okResult();
 }
 
+Result<void> Node::startAudit() {
+  engine::audit::AuditTrailOptions options;
+  options.folder = config::auditFolder(config_->audit, config_->node.data_dir);
+  options.max_file_bytes = config_->audit.max_file_bytes;
+  options.fsync = config_->audit.fsync;
+  options.anchor_interval = config_->audit.anchor_interval;
+  std::error_code ec;
+  std::filesystem::create_directories(options.folder, ec);
+  auto key = engine::audit::loadAnchorKey(
+      config::auditKeyFile(config_->audit, config_->node.data_dir), /*create=*/true);
+  if (!key) return key.error();
+  options.anchor_key = std::move(key.value());
+  audit_trail_ = std::make_unique<engine::audit::AuditTrailWriter>(options, clock_);
+  if (auto started = audit_trail_->start(); !started) {
+    audit_trail_.reset();
+    return started;
+  }
+  engine::AuditRecord loaded;
+  loaded.action = "config.loaded";
+  loaded.actor = "engine";
+  loaded.details = {{"file", config_->source_file.string()},
+                    {"sites", std::to_string(config_->sites.size())},
+                    {"destinations", std::to_string(config_->destinations.size())}};
+  audit().record(std::move(loaded));
+  engine::AuditRecord started;
+  started.action = "app.start";
+  started.actor = "engine";
+  started.details = {{"node", nodeName()}, {"ae_title", config_->node.ae_title}};
+  audit().record(std::move(started));
+  return okResult();
+}
+
 Result<void> Node::start() {
   std::error_code ec;
   std::filesystem::create_directories(config_->node.data_dir, ec);
@@ -170,6 +214,7 @@ Result<void> Node::start() {
     return makeError(ErrorCode::Rejected, "cannot create the data folder: " + ec.message(),
                      config_->node.data_dir.string());
   }
+  if (auto audit = startAudit(); !audit) return audit;
   if (auto redis = startRedis(); !redis) return redis;
 
   spool_ = std::make_unique<adapters::spool::FileSpool>(config_->spoolDir(), config_->spool);
@@ -244,6 +289,14 @@ void Node::stop() {
   subscriber_.reset();
   bus_.reset();
   if (embedded_redis_) embedded_redis_->stop();
+  if (audit_trail_) {
+    engine::AuditRecord stopped;
+    stopped.action = "app.stop";
+    stopped.actor = "engine";
+    stopped.details = {{"node", nodeName()}};
+    audit_trail_->record(std::move(stopped));
+    audit_trail_->stop();  // writes what is queued and anchors the head
+  }
   log::info("sundial_stopped");
 }
 

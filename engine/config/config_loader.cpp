@@ -405,7 +405,7 @@ LoadOutcome loadConfigText(const std::string& text, const std::string& file_labe
   detail::readReadersSection(reader, root["readers"], config->readers);
   detail::readRulesSection(reader, root["rules"], config->rules, config_dir);
   detail::readWorklistSection(reader, root["worklist"], config->worklist);
-  detail::readAuditSection(reader, root["audit"], config->audit);
+  detail::readAuditSection(reader, root["audit"], config->audit, config_dir);
   detail::readSecuritySection(reader, root["security"], config->security, config_dir);
   checkReferences(reader, root, *config);
   detail::checkRosterReferences(reader, root, *config);

@@ -30,8 +30,9 @@ void readRulesSection(Reader& r, const YAML::Node& n, RulesConfig& out,
 // worklist_config.cpp
 void readWorklistSection(Reader& r, const YAML::Node& n, WorklistConfig& out);
 void readSiteSla(Reader& r, const YAML::Node& n, SiteSlaConfig& out, const std::string& where);
-// audit_config.cpp
-void readAuditSection(Reader& r, const YAML::Node& n, AuditConfig& out);
+// audit_config.cpp (key and certificate paths relative to the configuration file's folder)
+void readAuditSection(Reader& r, const YAML::Node& n, AuditConfig& out,
+                      const std::filesystem::path& config_dir);
 // security_config.cpp (certificate and key paths relative to the configuration file's folder)
 void readSecuritySection(Reader& r, const YAML::Node& n, SecurityConfig& out,
                          const std::filesystem::path& config_dir);
