@@ -24,7 +24,10 @@
 #include "engine/app/http_api.h"
 #include "engine/app/spool_recovery.h"
 #include "engine/app/web_page.h"
+#include "adapters/syslog/tls_syslog_transport.h"
+#include "engine/app/audit_api.h"
 #include "engine/audit/anchor.h"
+#include "engine/audit/audit_exporter.h"
 #include "engine/audit/trail_writer.h"
 #include "engine/config/config_loader.h"
 #include "engine/domain/log.h"
@@ -36,6 +39,7 @@ namespace {
 
 constexpr const char* kBusEndpoint = "inproc://sundial-events";
 constexpr std::chrono::seconds kSupervisionInterval{1};
+constexpr std::chrono::seconds kAuditExportDrain{3};
 
 // Blocks the stop signals in every thread (threads inherit the mask), so that only the main
 // thread sees them, in waitForStopSignal().
@@ -68,6 +72,7 @@ class Node {
 
  private:
   Result<void> startAudit();
+  Result<void> startAuditExport(const std::filesystem::path& folder);
   Result<void> startRedis();
   adapters::redis::RedisClientOptions redisOptions() const;
   std::string nodeName() const;
@@ -78,6 +83,8 @@ class Node {
   SystemClock clock_;
   engine::NullAuditSink null_audit_;
   std::unique_ptr<engine::audit::AuditTrailWriter> audit_trail_;  // stopped last
+  std::unique_ptr<engine::audit::AuditExporter> audit_export_;
+  std::unique_ptr<AuditApi> audit_api_;
   engine::Metrics metrics_;
   std::atomic<bool> accepting_{true};
   std::atomic<bool> stopping_{false};
@@ -168,11 +175,42 @@ Result<void> Node::startHttp() {
                                                        config_->node.http_port);
   api_->install(*http_);
   installWebPage(*http_);
+  audit_api_ = std::make_unique<AuditApi>(
+      config::auditFolder(config_->audit, config_->node.data_dir), audit());
+  audit_api_->install(*http_);
   auto port = http_->start();
   if (!port) return port.error();
   log::info("http_listening", {{"bind", config_->node.http_bind},
                                {"port", std::to_string(port.value())}});
   return okResult();
+}
+
+// The exporter reads the trail files (its on-disk queue) on its own thread, so a repository
+// that is down never slows record().
+Result<void> Node::startAuditExport(const std::filesystem::path& folder) {
+  const config::AuditExportConfig& to = config_->audit.export_to;
+  adapters::syslog::TlsSyslogOptions tls;
+  tls.host = to.host;
+  tls.port = to.port;
+  tls.ca_file = to.ca_file;
+  tls.client_cert_file = to.client_cert_file;
+  tls.client_key_file = to.client_key_file;
+  tls.server_name = to.server_name;
+  engine::audit::AuditExporterOptions options;
+  options.folder = folder;
+  options.source.audit_source_id = nodeName();
+  options.source.enterprise_site_id =
+      to.enterprise_site_id.empty() ? nodeName() : to.enterprise_site_id;
+  options.source.node_ae_title = config_->node.ae_title;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  options.header.hostname = host;
+  options.header.proc_id = std::to_string(::getpid());
+  options.initial_backoff = to.initial_backoff;
+  options.max_backoff = to.max_backoff;
+  audit_export_ = std::make_unique<engine::audit::AuditExporter>(
+      options, std::make_unique<adapters::syslog::TlsSyslogTransport>(tls));
+  return audit_export_->start();
 }
 
 Result<void> Node::startAudit() {
@@ -188,6 +226,10 @@ Result<void> Node::startAudit() {
   if (!key) return key.error();
   options.anchor_key = std::move(key.value());
   audit_trail_ = std::make_unique<engine::audit::AuditTrailWriter>(options, clock_);
+  if (config_->audit.export_to.enabled()) {
+    if (auto exporting = startAuditExport(options.folder); !exporting) return exporting;
+    audit_trail_->setBatchWrittenListener([this] { audit_export_->notifyWritten(); });
+  }
   if (auto started = audit_trail_->start(); !started) {
     audit_trail_.reset();
     return started;
@@ -296,6 +338,11 @@ void Node::stop() {
     stopped.details = {{"node", nodeName()}};
     audit_trail_->record(std::move(stopped));
     audit_trail_->stop();  // writes what is queued and anchors the head
+  }
+  if (audit_export_) {
+    // After the trail: its last records go out too, if the repository takes them quickly.
+    if (audit_trail_) audit_export_->waitExported(audit_trail_->head().seq, kAuditExportDrain);
+    audit_export_->stop();
   }
   log::info("sundial_stopped");
 }

@@ -92,6 +92,16 @@ void AuditExporter::notifyWritten() {
   wake_.notify_one();
 }
 
+bool AuditExporter::waitExported(std::uint64_t seq, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  notifyWritten();
+  while (exported_seq_.load() < seq) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 void AuditExporter::stop() {
   {
     std::lock_guard lock(mutex_);

@@ -49,6 +49,9 @@ class AuditExporter {
   // Reads the cursor (InvalidInput when it is unreadable) and starts the thread.
   Result<void> start();
   void notifyWritten();
+  // Waits (at most `timeout`) until records up to `seq` are sent: at a clean stop, the last
+  // records go out while the repository is reachable; otherwise they wait for the next start.
+  bool waitExported(std::uint64_t seq, std::chrono::milliseconds timeout);
   // Finishes the message being sent, saves the cursor, closes the connection, joins.
   void stop();
 
