@@ -26,6 +26,7 @@
 #include "engine/app/web_page.h"
 #include "adapters/syslog/tls_syslog_transport.h"
 #include "engine/app/audit_api.h"
+#include "engine/app/audit_wiring.h"
 #include "engine/audit/anchor.h"
 #include "engine/audit/audit_exporter.h"
 #include "engine/audit/trail_writer.h"
@@ -149,6 +150,7 @@ Result<void> Node::startForwarders() {
       options.keep_forwarded = config_->spool.keep_forwarded;
       options.batch_size = config_->forwarding.batch_size;
       options.idle_association_timeout = config_->forwarding.idle_association_timeout;
+      options.audit = &audit();
       auto queue = std::make_unique<adapters::redis::RedisForwardQueue>(
           redisOptions(), config_->redis.key_prefix, clock_);
       auto sender = std::make_unique<adapters::dicom::DicomInstanceSender>(config_->node, dest);
@@ -288,8 +290,9 @@ Result<void> Node::start() {
   receiver_settings.early_writeback = config_->spool.fsync;
   receiver_ = std::make_unique<adapters::dicom::StorageReceiver>(
       receiver_settings,
-      adapters::dicom::makeSiteCallerPolicy(config_), *spool_,
-      [this] { return bus_->makePublisher(); }, adapters::dicom::acceptingWhile(accepting_),
+      auditedCallerPolicy(adapters::dicom::makeSiteCallerPolicy(config_), audit()), *spool_,
+      auditedPublishers([this] { return bus_->makePublisher(); }, audit()),
+      adapters::dicom::acceptingWhile(accepting_),
       metrics_, clock_);
   if (auto listening = receiver_->start(); !listening) return listening;
   log::info("sundial_started", {{"ae_title", config_->node.ae_title},

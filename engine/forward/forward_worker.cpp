@@ -1,5 +1,7 @@
 #include "engine/forward/forward_worker.h"
 
+#include <map>
+
 #include "engine/domain/log.h"
 
 namespace sundial::engine {
@@ -98,6 +100,13 @@ ForwardStep ForwardWorker::step() {
 
   sender_->prepare(jobs);
   association_idle_released_ = false;
+  // Sent instances per study, recorded however the batch ends.
+  std::map<std::string, int> sent_by_study;
+  struct RecordOnExit {
+    ForwardWorker& worker;
+    const std::map<std::string, int>& sent;
+    ~RecordOnExit() { worker.recordForwarded(sent); }
+  } record_on_exit{*this, sent_by_study};
   for (size_t i = 0; i < jobs.size(); ++i) {
     const ForwardJob& job = jobs[i];
     // On stop, unsent jobs stay in this worker's in-flight list for the next start.
@@ -128,6 +137,7 @@ ForwardStep ForwardWorker::step() {
       return ForwardStep::RetryLater;
     }
     forwarded_.add();
+    ++sent_by_study[job.study_uid];
     latency_.observe(std::chrono::duration<double>(clock_.utcNow() - job.received_at).count());
     finish(job, acked.value());
   }
@@ -170,7 +180,31 @@ void ForwardWorker::handleFailure(const ForwardJob& job, const Error& error, boo
     return;
   }
   dead_lettered_.add();
+  if (options_.audit) {
+    AuditRecord record;
+    record.action = "forward.dead_lettered";
+    record.actor = "engine";
+    record.outcome = "failure";
+    record.study_uid = job.study_uid;
+    record.details = {{"destination", options_.destination},
+                      {"sop_instance_uid", job.sop_instance_uid},
+                      {"attempts", std::to_string(attempts)},
+                      {"reason", error.describe()}};
+    options_.audit->record(std::move(record));
+  }
   finish(job, dead.value());
+}
+
+void ForwardWorker::recordForwarded(const std::map<std::string, int>& sent_by_study) {
+  if (!options_.audit) return;
+  for (const auto& [study_uid, count] : sent_by_study) {
+    AuditRecord record;
+    record.action = "instance.forwarded";
+    record.actor = "engine";
+    record.study_uid = study_uid;
+    record.details = {{"destination", options_.destination}, {"count", std::to_string(count)}};
+    options_.audit->record(std::move(record));
+  }
 }
 
 void ForwardWorker::finish(const ForwardJob& job, const AckOutcome& outcome) {

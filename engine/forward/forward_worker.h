@@ -5,10 +5,12 @@
 // start()/stop() from the owning thread (the app); everything else runs on the worker thread.
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "engine/audit/audit_sink.h"
 #include "engine/config/config.h"
 #include "engine/domain/clock.h"
 #include "engine/forward/instance_sender.h"
@@ -30,6 +32,9 @@ struct ForwardWorkerOptions {
   int batch_size = 32;
   std::chrono::milliseconds claim_wait{500};
   std::chrono::milliseconds idle_association_timeout{5000};
+  // Where forwarded (one record per study and batch) and dead-lettered instances are
+  // recorded; none: not recorded. Must outlive the worker.
+  AuditSink* audit = nullptr;
 };
 
 class ForwardWorker {
@@ -53,6 +58,7 @@ class ForwardWorker {
   // `log_each`: false for the rest of a batch postponed with the job that failed first.
   void handleFailure(const ForwardJob& job, const Error& error, bool log_each);
   void finish(const ForwardJob& job, const AckOutcome& outcome);
+  void recordForwarded(const std::map<std::string, int>& sent_by_study);
 
   ForwardWorkerOptions options_;
   std::unique_ptr<ForwardQueue> queue_;
