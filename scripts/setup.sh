@@ -11,6 +11,7 @@ packages=(
   liblua5.4-dev
   libyaml-cpp-dev
   libssl-dev openssl
+  rsyslog rsyslog-gnutls
   libgtest-dev libgmock-dev
   libboost-dev
   nlohmann-json3-dev libcli11-dev
