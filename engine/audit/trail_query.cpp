@@ -46,7 +46,7 @@ TrailQueryResult queryTrail(const std::filesystem::path& folder, const TrailQuer
   // A file is named after the day it was started and never holds records of an earlier day;
   // a record stamped by its caller can be a little older than its file, hence the day before.
   int first_day = query.from ? utcDay(*query.from - std::chrono::hours(24)) : 0;
-  int last_day = query.to ? utcDay(*query.to) : 99999999;
+  int last_day = query.to ? utcDay(*query.to - std::chrono::milliseconds(1)) : 99999999;
 
   TrailQueryResult result;
   auto files = listTrailFiles(folder);
