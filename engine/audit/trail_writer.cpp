@@ -189,9 +189,12 @@ void AuditTrailWriter::record(AuditRecord record) {
   {
     std::lock_guard lock(mutex_);
     if (running_ && !stopping_) {
+      // The writer takes the whole queue when it wakes: only the first record of a batch
+      // needs to wake it (a notify is a system call when it is waiting).
+      bool was_empty = queue_.empty();
       queue_.push_back(std::move(record));
       ++queued_total_;
-      wake_writer_.notify_one();
+      if (was_empty) wake_writer_.notify_one();
       return;
     }
   }
