@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import yaml
 
 # The readers the demo plays when none are given: examples/config.yaml's demo accounts.
-DEFAULT_READERS = [("reader1", "reader1-demo"), ("reader2", "reader2-demo")]
+DEFAULT_READERS = [("reader", "sundial-demo-reader")]
 DCMTK_ENV = dict(os.environ, TCP_NODELAY="1")
 
 

@@ -15,10 +15,10 @@ export interface BarChartProps {
   max?: number;
 }
 
-const kRowHeight = 14;
+const kRowHeight = 17;
 const kGroupGap = 10;
-const kLabelWidth = 120;
-const kValueWidth = 70;
+const kLabelWidth = 130;
+const kValueWidth = 110;
 const kWidth = 640;
 
 export function BarChart({ title, labels, series, format, max }: BarChartProps) {

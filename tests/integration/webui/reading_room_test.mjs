@@ -1,0 +1,167 @@
+// The reading room end to end, in headless chromium against a real `sundial serve` (its own
+// redis-server, free ports): a reader logs in, sees a task, claims it with the keyboard; a
+// STAT task created meanwhile appears on the open page within a second (live updates, no
+// reload); a dispatcher reassigns a task on the board; the TAT dashboard renders. Tasks are
+// created through the engine's own API (POST /api/v1/tasks, as a dispatcher would).
+// Screenshots are kept in $SUNDIAL_ARTIFACTS.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { launchBrowser, watchProblems } from './browser.mjs';
+import { SundialPeer, kBinary, waitUntil } from './sundial_peer.mjs';
+
+const artifacts = process.env.SUNDIAL_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'sundial-webui-shots-'));
+mkdirSync(artifacts, { recursive: true });
+
+// Accounts of this test only; the passwords never leave this process and the engine's
+// configuration holds their scrypt hashes (`sundial users hash-password`).
+const kUsers = {
+  reader1: { password: 'reader-one-password', roles: ['reader'], reader: 'R1' },
+  reader2: { password: 'reader-two-password', roles: ['reader'], reader: 'R2' },
+  dispatch: { password: 'dispatcher-password', roles: ['dispatcher'] },
+};
+
+function hashPassword(password) {
+  return execFileSync(kBinary, ['users', 'hash-password'], { input: `${password}\n` }).toString().trim();
+}
+
+function securityConfig() {
+  const users = Object.entries(kUsers).map(([name, u]) =>
+    `    - {name: ${name}, password_hash: "${hashPassword(u.password)}", roles: [${u.roles.join(', ')}]` +
+    `${u.reader ? `, reader: ${u.reader}` : ''}}`);
+  return `security:\n  users:\n${users.join('\n')}\n`;
+}
+
+let sundial;
+let browser;
+let dispatcherToken;
+let studyCounter = 0;
+
+before(async () => {
+  sundial = await SundialPeer.start({
+    siteExtra: '    viewer_url: "http://viewer.invalid/open?study={study_uid}&acc={accession}"\n',
+    extraConfig: `readers:\n  - {id: R1, name: Reader One}\n  - {id: R2, name: Reader Two}\n${securityConfig()}`,
+  });
+  browser = await launchBrowser();
+  dispatcherToken = await apiToken('dispatch');
+});
+
+after(async () => {
+  await browser?.close();
+  await sundial?.stop();
+  console.log(`screenshots: ${artifacts}`);
+});
+
+async function apiToken(user) {
+  const answer = await sundial.api('POST', '/api/v1/login', { user, password: kUsers[user].password });
+  assert.equal(answer.status, 200, `log-in of ${user}: ${answer.text}`);
+  return answer.json.token;
+}
+
+async function createTask(priority, extra = {}) {
+  studyCounter += 1;
+  const body = {
+    study_uids: [`1.2.826.0.1.3680043.10.543.${process.pid}.${studyCounter}`],
+    site: 'DEMO',
+    modality: 'CT',
+    priority,
+    pool: 'night',
+    order: { accession_number: `ACC${studyCounter}`, procedure_code: 'CTHEAD', procedure_text: 'CT head' },
+    patient: { name: 'SYNTHETIC^PATIENT', patient_id: `SYN${studyCounter}`, age: '54Y', sex: 'F' },
+    ...extra,
+  };
+  const answer = await sundial.api('POST', '/api/v1/tasks', body, dispatcherToken);
+  assert.equal(answer.status, 201, `create task: ${answer.text}`);
+  return answer.json;
+}
+
+async function task(id) {
+  const answer = await sundial.api('GET', `/api/v1/tasks/${id}`, undefined, dispatcherToken);
+  assert.equal(answer.status, 200, answer.text);
+  return answer.json;
+}
+
+async function logIn(page, user) {
+  await page.goto(`${sundial.url}/`);
+  await page.getByLabel('User').fill(user);
+  await page.getByLabel('Password').fill(kUsers[user].password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('.topbar').waitFor({ timeout: 5000 });
+}
+
+const row = (page, id) => page.locator(`tr[data-task-id="${id}"]`);
+
+// One reader's page stays open across the tests below, as on a reading-room screen.
+let readerPage;
+let readerProblems;
+
+test('a reader logs in and sees the open task', async () => {
+  const routine = await createTask('ROUTINE');
+  readerPage = await browser.context.newPage();
+  readerProblems = watchProblems(readerPage);
+  await logIn(readerPage, 'reader1');
+  await row(readerPage, routine.id).waitFor({ timeout: 5000 });
+  assert.match(await row(readerPage, routine.id).textContent(), /ROUTINE/);
+  assert.match(await row(readerPage, routine.id).textContent(), /CT head/);
+  await readerPage.locator('.connection-live').waitFor({ timeout: 5000 });
+  await readerPage.screenshot({ path: join(artifacts, 'worklist.png') });
+});
+
+test('the reader claims the selected task with the keyboard (j, c)', async () => {
+  const first = await readerPage.locator('tr.task-row').first().getAttribute('data-task-id');
+  await readerPage.keyboard.press('j');
+  await readerPage.keyboard.press('c');
+  await waitUntil(async () => (await task(first)).claimed_by === 'R1', 5000, 'the claim in the engine');
+  await readerPage.locator(`tr[data-task-id="${first}"] .state`).filter({ hasText: /claimed/i }).waitFor({ timeout: 3000 });
+  await readerPage.locator('[role="status"]').filter({ hasText: 'claimed' }).waitFor({ timeout: 3000 });
+});
+
+test('a STAT task created meanwhile appears within a second, at the top, without reload', async () => {
+  const navigations = [];
+  readerPage.on('framenavigated', (frame) => navigations.push(frame.url()));
+  const started = Date.now();
+  const stat = await createTask('STAT', { modality: 'MR', order: { procedure_text: 'MR brain stroke protocol' } });
+  await row(readerPage, stat.id).waitFor({ timeout: 1000 });
+  const elapsed = Date.now() - started;
+  console.log(`STAT task visible ${elapsed} ms after it was created`);
+  assert.ok(elapsed < 1000, `took ${elapsed} ms`);
+  assert.equal(await readerPage.locator('tr.task-row').first().getAttribute('data-task-id'), stat.id);
+  assert.deepEqual(navigations, [], 'the page did not reload');
+  await readerPage.screenshot({ path: join(artifacts, 'stat-arrived.png') });
+});
+
+test('a dispatcher reassigns a task on the board by picking a reader', async () => {
+  const urgent = await createTask('URGENT');
+  const page = await browser.context.newPage();
+  const problems = watchProblems(page);
+  await logIn(page, 'dispatch');
+  await page.goto(`${sundial.url}/#/board`);
+  await row(page, urgent.id).waitFor({ timeout: 5000 });
+  await page.locator('[data-reader-id="R2"]').waitFor({ timeout: 5000 });
+  await row(page, urgent.id).getByLabel('Reassign to').selectOption('R2');
+  await waitUntil(async () => (await task(urgent.id)).assigned_reader === 'R2', 5000, 'the reassignment');
+  await page.screenshot({ path: join(artifacts, 'board.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the TAT dashboard renders its figures', async () => {
+  const page = await browser.context.newPage();
+  const problems = watchProblems(page);
+  await logIn(page, 'dispatch');
+  await page.goto(`${sundial.url}/#/tat`);
+  await page.locator('.tat .toolbar').waitFor({ timeout: 5000 });
+  await page.locator('.tat .chart, .tat .empty').first().waitFor({ timeout: 5000 });
+  await page.getByLabel('By').selectOption('priority');
+  await page.locator('.tat .chart, .tat .empty').first().waitFor({ timeout: 5000 });
+  await page.screenshot({ path: join(artifacts, 'tat.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the reader page ran without errors', () => {
+  assert.deepEqual(readerProblems, []);
+});
