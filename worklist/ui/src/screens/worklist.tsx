@@ -128,7 +128,7 @@ export function WorklistScreen({ floor, session, now, keysActive }: Props) {
                   <button disabled={!can(task, 'release')} onClick={() => run(task, 'release')}>Release</button>
                   <button disabled={!can(task, 'start')} onClick={() => run(task, 'start')}>Start</button>
                   <button disabled={!can(task, 'report')} onClick={() => run(task, 'report')}>Done</button>
-                  <button onClick={() => open(task)}>Open</button>
+                  <button disabled={!task.viewer_url} title={task.viewer_url ? 'open in the viewer (o)' : 'no viewer for this site'} onClick={() => open(task)}>Open</button>
                 </td>
               </tr>
             ))}
