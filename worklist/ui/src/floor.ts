@@ -6,7 +6,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
 import { subscribeLive, type ConnectionState, type LiveEvent } from './live_events';
-import type { Reader, Task } from './types';
+import { mayDispatch } from './roles';
+import type { Reader, Session, Task } from './types';
 
 export interface Floor {
   tasks: Task[];
@@ -41,7 +42,10 @@ async function loadReaders(): Promise<Reader[]> {
   return answer.readers ?? [];
 }
 
-export function useFloor(enabled: boolean): Floor {
+// Loads nothing until logged in; the readers only for those who may dispatch.
+export function useFloor(session: Session | null): Floor {
+  const enabled = session !== null;
+  const withReaders = session !== null && mayDispatch(session);
   const [tasks, setTasks] = useState<Task[]>([]);
   const [readers, setReaders] = useState<Reader[]>([]);
   const [clockOffsetMs, setClockOffset] = useState(0);
@@ -52,7 +56,7 @@ export function useFloor(enabled: boolean): Floor {
 
   const reloadNow = async () => {
     try {
-      const [t, r] = await Promise.all([loadTasks(), loadReaders().catch(() => null)]);
+      const [t, r] = await Promise.all([loadTasks(), withReaders ? loadReaders().catch(() => null) : null]);
       setTasks(t.tasks);
       if (t.offset !== null) setClockOffset(t.offset);
       if (r) setReaders(r);
@@ -94,7 +98,7 @@ export function useFloor(enabled: boolean): Floor {
       stop();
       if (timer.current !== null) window.clearTimeout(timer.current);
     };
-  }, [enabled]);
+  }, [enabled, withReaders]);
 
   return { tasks, readers, clockOffsetMs, connection, error, lastChangedTaskId, reload };
 }

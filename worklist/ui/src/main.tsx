@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { kLoggedOutEvent, loadSession, logOut } from './api';
 import { useFloor } from './floor';
 import { useKeys } from './keyboard';
+import { mayDispatch, maySeeTasks, maySeeTat } from './roles';
 import { BoardScreen } from './screens/board';
 import { HelpOverlay } from './screens/help';
 import { LoginScreen } from './screens/login';
@@ -14,9 +15,9 @@ import './styles.css';
 import type { Session } from './types';
 
 const kScreens = [
-  { hash: '#/worklist', name: 'Worklist' },
-  { hash: '#/board', name: 'Board' },
-  { hash: '#/tat', name: 'TAT' },
+  { hash: '#/worklist', name: 'Worklist', allowed: maySeeTasks },
+  { hash: '#/board', name: 'Board', allowed: mayDispatch },
+  { hash: '#/tat', name: 'TAT', allowed: maySeeTat },
 ] as const;
 
 function useHash(): string {
@@ -43,7 +44,7 @@ function App() {
   const [session, setSession] = useState<Session | null>(loadSession());
   const [help, setHelp] = useState(false);
   const hash = useHash();
-  const floor = useFloor(session !== null);
+  const floor = useFloor(session);
   const now = useNow() + floor.clockOffsetMs;
 
   useEffect(() => {
@@ -74,7 +75,7 @@ function App() {
       <header class="topbar">
         <span class="brand">Sundial</span>
         <nav>
-          {kScreens.map((s) => (
+          {kScreens.filter((s) => s.allowed(session)).map((s) => (
             <a key={s.hash} href={s.hash} class={hash === s.hash ? 'active' : ''}>
               {s.name}
             </a>
@@ -89,9 +90,9 @@ function App() {
       </header>
       {floor.error ? <p class="error banner" role="alert">{floor.error}</p> : null}
       <main>
-        {hash === '#/board' ? (
+        {hash === '#/board' && mayDispatch(session) ? (
           <BoardScreen floor={floor} now={now} />
-        ) : hash === '#/tat' ? (
+        ) : hash === '#/tat' && maySeeTat(session) ? (
           <TatScreen now={now} />
         ) : (
           <WorklistScreen floor={floor} session={session} now={now} keysActive={!help} />
