@@ -43,7 +43,7 @@ let studyCounter = 0;
 before(async () => {
   sundial = await SundialPeer.start({
     siteExtra: '    viewer_url: "http://viewer.invalid/open?study={study_uid}&acc={accession}"\n',
-    extraConfig: `readers:\n  - {id: R1, name: Reader One}\n  - {id: R2, name: Reader Two}\n${securityConfig()}`,
+    extraConfig: securityConfig(),
   });
   browser = await launchBrowser();
   dispatcherToken = await apiToken('dispatch');
@@ -134,6 +134,7 @@ test('a STAT task created meanwhile appears within a second, at the top, without
 });
 
 test('a dispatcher reassigns a task on the board by picking a reader', async () => {
+  await createTask('ROUTINE', { reader: 'R2' }); // R2 is on the floor
   const urgent = await createTask('URGENT');
   const page = await browser.context.newPage();
   const problems = watchProblems(page);

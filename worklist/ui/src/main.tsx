@@ -4,6 +4,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { kLoggedOutEvent, loadSession, logOut } from './api';
 import { useFloor } from './floor';
+import { signOff, useHeartbeat } from './heartbeat';
 import { useKeys } from './keyboard';
 import { mayDispatch, maySeeTasks, maySeeTat } from './roles';
 import { BoardScreen } from './screens/board';
@@ -46,6 +47,7 @@ function App() {
   const hash = useHash();
   const floor = useFloor(session);
   const now = useNow() + floor.clockOffsetMs;
+  useHeartbeat(session);
 
   useEffect(() => {
     const onLoggedOut = () => setSession(null);
@@ -85,7 +87,7 @@ function App() {
           {floor.connection === 'live' ? '● live' : floor.connection === 'connecting' ? '○ connecting' : '○ offline'}
         </span>
         <span class="user">{session.user}</span>
-        <button class="link" onClick={() => logOut().then(() => setSession(null))}>Log out</button>
+        <button class="link" onClick={() => signOff(session).then(logOut).then(() => setSession(null))}>Log out</button>
         <button class="link" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">?</button>
       </header>
       {floor.error ? <p class="error banner" role="alert">{floor.error}</p> : null}

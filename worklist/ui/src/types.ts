@@ -29,13 +29,15 @@ export interface Task {
   version?: number;
 }
 
+// A line of the reader board (GET /api/v1/readers).
 export interface Reader {
-  id: string;
-  name?: string;
-  on_shift?: boolean;
-  online?: boolean;
-  load?: number; // open tasks assigned or claimed
-  shift?: string; // e.g. "22:00-07:00"
+  reader: string; // the reader's id in the configuration's roster
+  online?: boolean; // a heartbeat lately and not signed off
+  last_heartbeat_ms?: number | null;
+  open_tasks?: number; // assigned, claimed, in progress or preliminary
+  claimed_tasks?: number;
+  open_rvu?: number;
+  on_shift?: boolean | null; // null until shift schedules are configured
 }
 
 export interface Session {

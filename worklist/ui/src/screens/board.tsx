@@ -11,12 +11,27 @@ import type { Reader, Task } from '../types';
 
 const kDragType = 'application/x-sundial-task';
 
-function readerLabel(reader: Reader): string {
-  return reader.name ? `${reader.name} (${reader.id})` : reader.id;
+function shiftLabel(reader: Reader): string {
+  if (reader.on_shift === null || reader.on_shift === undefined) return 'no shift schedule';
+  return reader.on_shift ? 'on shift' : 'off shift';
+}
+
+// The roster's readers (with their figures), plus any reader holding a task: without a
+// configured roster the board lists no one, and a dispatcher must still be able to move work
+// between the readers on the floor.
+export function floorReaders(board: Reader[], tasks: Task[]): Reader[] {
+  const readers = new Map(board.map((r) => [r.reader, r]));
+  for (const task of tasks) {
+    for (const id of [task.assigned_reader, task.claimed_by]) {
+      if (id && !readers.has(id)) readers.set(id, { reader: id });
+    }
+  }
+  return [...readers.values()].sort((a, b) => a.reader.localeCompare(b.reader));
 }
 
 export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
   const tasks = useMemo(() => floor.tasks.filter(isOpen).sort(byDispatchOrder), [floor.tasks]);
+  const readers = useMemo(() => floorReaders(floor.readers, floor.tasks), [floor.readers, floor.tasks]);
   const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
 
@@ -36,7 +51,7 @@ export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
     setDropTarget(null);
     const id = event.dataTransfer?.getData(kDragType);
     const task = tasks.find((t) => t.id === id);
-    if (task) void reassign(task, reader.id);
+    if (task) void reassign(task, reader.reader);
   };
 
   return (
@@ -84,9 +99,9 @@ export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
                     onChange={(e) => reassign(task, (e.target as HTMLSelectElement).value)}
                   >
                     <option value="">— unassigned —</option>
-                    {floor.readers.map((r) => (
-                      <option key={r.id} value={r.id}>
-                        {readerLabel(r)}
+                    {readers.map((r) => (
+                      <option key={r.reader} value={r.reader}>
+                        {r.reader}
                       </option>
                     ))}
                   </select>
@@ -98,26 +113,30 @@ export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
       </div>
       <aside class="board-readers" aria-label="Readers">
         <h2>Readers</h2>
-        {floor.readers.length === 0 ? <p class="muted">No readers on the roster.</p> : null}
-        {floor.readers.map((reader) => (
+        {readers.length === 0 ? <p class="muted">No readers on the roster.</p> : null}
+        {readers.map((reader) => (
           <div
-            key={reader.id}
-            data-reader-id={reader.id}
-            class={`reader-card ${reader.online ? 'online' : 'offline'} ${reader.on_shift ? 'on-shift' : 'off-shift'} ${
-              dropTarget === reader.id ? 'drop' : ''
+            key={reader.reader}
+            data-reader-id={reader.reader}
+            class={`reader-card ${reader.online ? 'online' : 'offline'} ${reader.on_shift === false ? 'off-shift' : ''} ${
+              dropTarget === reader.reader ? 'drop' : ''
             }`}
             onDragOver={(e) => {
               e.preventDefault();
-              setDropTarget(reader.id);
+              setDropTarget(reader.reader);
             }}
             onDragLeave={() => setDropTarget(null)}
             onDrop={(e) => onDrop(e, reader)}
           >
-            <div class="reader-name">{readerLabel(reader)}</div>
+            <div class="reader-name">{reader.reader}</div>
             <div class="reader-meta">
               <span class="presence">{reader.online ? 'online' : 'offline'}</span>
-              <span>{reader.on_shift ? `on shift${reader.shift ? ` ${reader.shift}` : ''}` : 'off shift'}</span>
-              <span class="load" title="open tasks">load {reader.load ?? 0}</span>
+              <span>{shiftLabel(reader)}</span>
+            </div>
+            <div class="reader-meta">
+              <span class="load" title="tasks in their hands">{reader.open_tasks ?? 0} open</span>
+              <span title="claimed or in progress">{reader.claimed_tasks ?? 0} claimed</span>
+              <span title="relative value units of the open tasks">{(reader.open_rvu ?? 0).toFixed(1)} RVU</span>
             </div>
           </div>
         ))}
