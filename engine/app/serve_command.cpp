@@ -22,6 +22,8 @@
 #include "adapters/spool/spool_janitor.h"
 #include "engine/app/exit_codes.h"
 #include "engine/app/http_api.h"
+#include "engine/app/report_delivery.h"
+#include "engine/app/reports_api.h"
 #include "engine/app/spool_recovery.h"
 #include "engine/app/web_page.h"
 #include "adapters/syslog/tls_syslog_transport.h"
@@ -71,6 +73,13 @@ class Node {
     return null_audit_;
   }
 
+  // Report delivery, for the components that queue reports (the worklist): available once
+  // start() has passed startReports(). The listener runs on a sender thread.
+  engine::ReportOutbox& reportOutbox() { return reports_->outbox(); }
+  void setDeliveryListener(engine::DeliveryListener listener) {
+    reports_->setDeliveryListener(std::move(listener));
+  }
+
  private:
   Result<void> startAudit();
   Result<void> startAuditExport(const std::filesystem::path& folder);
@@ -78,6 +87,7 @@ class Node {
   adapters::redis::RedisClientOptions redisOptions() const;
   std::string nodeName() const;
   Result<void> startForwarders();
+  Result<void> startReports();
   Result<void> startHttp();
 
   std::shared_ptr<const config::Config> config_;
@@ -99,6 +109,8 @@ class Node {
   std::unique_ptr<engine::WorkflowLoop> loop_;
   std::thread loop_thread_;
   std::vector<std::unique_ptr<engine::ForwardWorker>> workers_;
+  std::unique_ptr<ReportDelivery> reports_;
+  std::unique_ptr<ReportsApi> reports_api_;
   std::unique_ptr<HttpApi> api_;
   std::unique_ptr<adapters::http::HttpServer> http_;
   std::unique_ptr<adapters::dicom::StorageReceiver> receiver_;
@@ -166,6 +178,13 @@ Result<void> Node::startForwarders() {
   return okResult();
 }
 
+Result<void> Node::startReports() {
+  reports_ = std::make_unique<ReportDelivery>(config_, redisOptions(), nodeName(), clock_, metrics_);
+  reports_->start();
+  reports_api_ = std::make_unique<ReportsApi>(config_, reports_->outbox(), metrics_);
+  return okResult();
+}
+
 Result<void> Node::startHttp() {
   auto api_store =
       std::make_unique<adapters::redis::RedisStateStore>(redisOptions(), config_->redis.key_prefix);
@@ -180,6 +199,7 @@ Result<void> Node::startHttp() {
   audit_api_ = std::make_unique<AuditApi>(
       config::auditFolder(config_->audit, config_->node.data_dir), audit());
   audit_api_->install(*http_);
+  if (reports_api_) reports_api_->install(*http_);
   auto port = http_->start();
   if (!port) return port.error();
   log::info("http_listening", {{"bind", config_->node.http_bind},
@@ -284,6 +304,7 @@ Result<void> Node::start() {
   loop_thread_ = std::thread([this] { loop_->run(stopping_); });
 
   if (auto forwarders = startForwarders(); !forwarders) return forwarders;
+  if (auto reports = startReports(); !reports) return reports;
   if (auto http = startHttp(); !http) return http;
 
   auto receiver_settings = adapters::dicom::ReceiverSettings::fromNode(config_->node);
@@ -327,6 +348,7 @@ void Node::stop() {
   stopping_ = true;
   if (loop_thread_.joinable()) loop_thread_.join();
   for (auto& worker : workers_) worker->stop();
+  if (reports_) reports_->stop();
   if (http_) http_->stop();
   workers_.clear();
   if (janitor_) janitor_->stop();

@@ -13,6 +13,13 @@ struct ReportsConfig {
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::milliseconds max_backoff{300000};
   std::chrono::milliseconds ack_timeout{30000};
+  std::chrono::milliseconds connect_timeout{5000};
+  // Close a site's MLLP connection after this long without a report (sites drop idle
+  // connections on their own schedule; closing first avoids a failed try on a dead one).
+  std::chrono::milliseconds idle_connection_timeout{30000};
+  std::string sending_application = "SUNDIAL";  // MSH-3 of the reports we send
+  std::string sending_facility = "SUNDIAL";     // MSH-4
+  std::chrono::hours delivered_retention{168};   // delivered reports kept in Redis this long
 };
 
 struct SiteReportsConfig {

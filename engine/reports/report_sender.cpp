@@ -1,0 +1,201 @@
+#include "engine/reports/report_sender.h"
+
+#include "engine/domain/log.h"
+
+namespace sundial::engine {
+namespace {
+
+constexpr std::chrono::milliseconds kRetryPromotionInterval{250};
+constexpr std::chrono::milliseconds kStoreDownPause{500};
+
+std::string describeAck(const SiteAck& ack) {
+  if (ack.error_text.empty()) return ack.code + " without a reason";
+  return ack.code + ": " + ack.error_text;
+}
+
+}  // namespace
+
+ReportSender::ReportSender(ReportSenderOptions options, std::unique_ptr<OutboxStore> store,
+                           std::unique_ptr<ReportTransport> transport, RetryPolicy retry,
+                           const DeliveryNotifier& notifier, const Clock& clock, Metrics& metrics)
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      transport_(std::move(transport)),
+      retry_(std::move(retry)),
+      notifier_(notifier),
+      clock_(clock),
+      sent_(metrics.counter("sundial_reports_sent_total", "Report messages sent to a site (each try)",
+                            {{"site", options_.site}})),
+      delivered_(metrics.counter("sundial_reports_delivered_total",
+                                 "Reports the site acknowledged (AA/CA)", {{"site", options_.site}})),
+      failed_(metrics.counter("sundial_reports_failed_total",
+                              "Failed tries: AE/AR, no answer, not reachable",
+                              {{"site", options_.site}})),
+      dead_(metrics.counter("sundial_reports_dead_letters_total", "Reports given up and dead-lettered",
+                            {{"site", options_.site}})) {}
+
+ReportSender::~ReportSender() { stop(); }
+
+void ReportSender::start() {
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void ReportSender::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void ReportSender::run() {
+  while (!stopping_) {
+    if (step() == ReportStep::StoreDown) std::this_thread::sleep_for(kStoreDownPause);
+  }
+  transport_->close();
+}
+
+// Reclaims what this worker held before a restart, records an outcome left unrecorded and
+// moves due retries to ready. False when the store is down.
+bool ReportSender::prepare() {
+  if (!reclaimed_) {
+    auto reclaimed = store_->reclaim(options_.site, options_.worker_id);
+    if (!reclaimed) return false;
+    reclaimed_ = true;
+    if (reclaimed.value() > 0) {
+      log::info("report_deliveries_reclaimed", {{"site", options_.site},
+                                                {"worker", options_.worker_id},
+                                                {"deliveries", std::to_string(reclaimed.value())}});
+    }
+  }
+  if (unrecorded_) {
+    if (!record(*unrecorded_)) return false;
+    unrecorded_.reset();
+  }
+  const SteadyTime now = clock_.steadyNow();
+  if (now - last_promotion_ >= kRetryPromotionInterval) {
+    auto promoted = store_->promoteDueRetries(options_.site, clock_.utcNow());
+    if (!promoted) return false;
+    last_promotion_ = now;
+  }
+  return true;
+}
+
+ReportStep ReportSender::step() {
+  if (!prepare()) return ReportStep::StoreDown;
+  auto claimed = store_->claim(options_.site, options_.worker_id, options_.claim_wait);
+  if (!claimed) {
+    // Said once when the outbox becomes unreachable, not at every retry.
+    if (!store_unreachable_) {
+      log::warn("report_outbox_unreachable", {{"site", options_.site},
+                                              {"reason", claimed.error().describe()}});
+    }
+    store_unreachable_ = true;
+    return ReportStep::StoreDown;
+  }
+  if (store_unreachable_) {
+    log::info("report_outbox_reachable", {{"site", options_.site}});
+    store_unreachable_ = false;
+  }
+  if (!claimed.value()) {
+    // Sites close idle MLLP connections on their own schedule; closing first avoids failing
+    // the next report on a connection the site has already dropped.
+    if (transport_->connected() &&
+        clock_.steadyNow() - last_activity_ >= options_.idle_connection_timeout) {
+      transport_->close();
+    }
+    return ReportStep::Idle;
+  }
+  const OutboxEntry& entry = *claimed.value();
+  sent_.add();
+  Result<SiteAck> ack = transport_->send(entry.message);
+  last_activity_ = clock_.steadyNow();
+  handleAnswer(entry, ack);
+  return unrecorded_ ? ReportStep::StoreDown : ReportStep::Sent;
+}
+
+void ReportSender::handleAnswer(const OutboxEntry& entry, const Result<SiteAck>& ack) {
+  if (!ack) {
+    fail(entry, ack.error().describe(), /*retryable=*/true);
+    return;
+  }
+  switch (ack->answer) {
+    case SiteAnswer::Accepted: {
+      Unrecorded outcome{entry, Unrecorded::Kind::Delivered, {}, {}};
+      if (!record(outcome)) unrecorded_ = std::move(outcome);
+      return;
+    }
+    case SiteAnswer::Error:
+      fail(entry, describeAck(ack.value()), /*retryable=*/true);
+      return;
+    case SiteAnswer::Rejected:
+      fail(entry, describeAck(ack.value()), /*retryable=*/false);
+      return;
+  }
+}
+
+void ReportSender::fail(const OutboxEntry& entry, const std::string& reason, bool retryable) {
+  failed_.add();
+  const int attempts = entry.attempts + 1;
+  Unrecorded outcome{entry, Unrecorded::Kind::Dead, {}, reason};
+  if (retryable && retry_.shouldRetry(ErrorCode::Unavailable, attempts)) {
+    const auto wait = retry_.backoff(attempts);
+    outcome.kind = Unrecorded::Kind::Retry;
+    outcome.due = clock_.utcNow() + wait;
+    log::warn("report_failed_will_retry", {{"site", options_.site},
+                                           {"delivery", entry.delivery_id},
+                                           {"attempt", std::to_string(attempts)},
+                                           {"retry_in_ms", std::to_string(wait.count())},
+                                           {"reason", reason}});
+  } else {
+    log::error("report_dead_lettered", {{"site", options_.site},
+                                        {"delivery", entry.delivery_id},
+                                        {"attempts", std::to_string(attempts)},
+                                        {"reason", reason}});
+  }
+  if (!record(outcome)) unrecorded_ = std::move(outcome);
+}
+
+// Writes the outcome to the store, then tells the listener (never before: a restart must not
+// find a delivery the worklist already counts as delivered still queued). False when the
+// store could not take it.
+bool ReportSender::record(const Unrecorded& outcome) {
+  const OutboxEntry& entry = outcome.entry;
+  Result<void> recorded = okResult();
+  switch (outcome.kind) {
+    case Unrecorded::Kind::Delivered:
+      recorded = store_->markDelivered(entry, options_.worker_id);
+      break;
+    case Unrecorded::Kind::Retry:
+      recorded = store_->retryLater(entry, options_.worker_id, outcome.due, outcome.reason);
+      break;
+    case Unrecorded::Kind::Dead:
+      recorded = store_->deadLetter(entry, options_.worker_id, outcome.reason);
+      break;
+  }
+  if (!recorded) {
+    // NotFound: reclaimed by a restart meanwhile; it is ready again and will be tried again.
+    if (recorded.error().code == ErrorCode::NotFound) return true;
+    log::warn("report_outcome_not_recorded", {{"site", options_.site},
+                                              {"delivery", entry.delivery_id},
+                                              {"reason", recorded.error().describe()}});
+    return false;
+  }
+  ReportDelivery delivery{entry.delivery_id, entry.task_id, entry.site, false, outcome.reason};
+  switch (outcome.kind) {
+    case Unrecorded::Kind::Delivered:
+      delivered_.add();
+      delivery.delivered = true;
+      log::info("report_delivered", {{"site", options_.site}, {"delivery", entry.delivery_id},
+                                     {"attempts", std::to_string(entry.attempts + 1)}});
+      notifier_.notify(delivery);
+      return true;
+    case Unrecorded::Kind::Dead:
+      dead_.add();
+      notifier_.notify(delivery);
+      return true;
+    case Unrecorded::Kind::Retry:
+      return true;
+  }
+  return true;
+}
+
+}  // namespace sundial::engine
