@@ -114,7 +114,7 @@ ReportStep ReportSender::step() {
 
 void ReportSender::handleAnswer(const OutboxEntry& entry, const Result<SiteAck>& ack) {
   if (!ack) {
-    fail(entry, ack.error().describe(), /*retryable=*/true);
+    fail(entry, ack.error().describe(), /*retryable=*/true, /*from_site=*/false);
     return;
   }
   switch (ack->answer) {
@@ -124,16 +124,20 @@ void ReportSender::handleAnswer(const OutboxEntry& entry, const Result<SiteAck>&
       return;
     }
     case SiteAnswer::Error:
-      fail(entry, describeAck(ack.value()), /*retryable=*/true);
+      fail(entry, describeAck(ack.value()), /*retryable=*/true, /*from_site=*/true);
       return;
     case SiteAnswer::Rejected:
-      fail(entry, describeAck(ack.value()), /*retryable=*/false);
+      fail(entry, describeAck(ack.value()), /*retryable=*/false, /*from_site=*/true);
       return;
   }
 }
 
-void ReportSender::fail(const OutboxEntry& entry, const std::string& reason, bool retryable) {
+void ReportSender::fail(const OutboxEntry& entry, const std::string& reason, bool retryable,
+                        bool from_site) {
   failed_.add();
+  // A site's error text often quotes the patient or the accession number: it is kept in the
+  // outbox for people, but logged only when the configuration asks for identifying logs.
+  const std::string_view logged = from_site ? log::identifying(reason) : std::string_view(reason);
   const int attempts = entry.attempts + 1;
   Unrecorded outcome{entry, Unrecorded::Kind::Dead, {}, reason};
   if (retryable && retry_.shouldRetry(ErrorCode::Unavailable, attempts)) {
@@ -144,12 +148,12 @@ void ReportSender::fail(const OutboxEntry& entry, const std::string& reason, boo
                                            {"delivery", entry.delivery_id},
                                            {"attempt", std::to_string(attempts)},
                                            {"retry_in_ms", std::to_string(wait.count())},
-                                           {"reason", reason}});
+                                           {"reason", logged}});
   } else {
     log::error("report_dead_lettered", {{"site", options_.site},
                                         {"delivery", entry.delivery_id},
                                         {"attempts", std::to_string(attempts)},
-                                        {"reason", reason}});
+                                        {"reason", logged}});
   }
   if (!record(outcome)) unrecorded_ = std::move(outcome);
 }

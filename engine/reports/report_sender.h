@@ -70,7 +70,7 @@ class ReportSender {
   ReportStep step();
   bool prepare();
   void handleAnswer(const OutboxEntry& entry, const Result<SiteAck>& ack);
-  void fail(const OutboxEntry& entry, const std::string& reason, bool retryable);
+  void fail(const OutboxEntry& entry, const std::string& reason, bool retryable, bool from_site);
   bool record(const Unrecorded& outcome);
 
   ReportSenderOptions options_;

@@ -46,7 +46,7 @@ sites:
   - name: NORTH
     time_zone: UTC
     state: TX
-    callers: [{{ae_title: MODALITY, addresses: [127.0.0.1]}}]
+    callers: [{{ae_title: CT_NORTH, addresses: [127.0.0.1]}}]
     hl7:
       version: "2.3"
       charset: 8859/1
@@ -55,13 +55,13 @@ sites:
   - name: SOUTH
     time_zone: UTC
     state: TX
-    callers: [{{ae_title: MODALITY, addresses: [127.0.0.1]}}]
+    callers: [{{ae_title: CT_SOUTH, addresses: [127.0.0.1]}}]
     hl7: {{version: "2.5.1", charset: UNICODE UTF-8}}
     reports: {{host: 127.0.0.1, port: {south_port}}}
   - name: WEST
     time_zone: UTC
     state: TX
-    callers: [{{ae_title: MODALITY, addresses: [127.0.0.1]}}]
+    callers: [{{ae_title: CT_WEST, addresses: [127.0.0.1]}}]
 """)
         self.start()
 
