@@ -54,11 +54,11 @@ void ReportSender::run() {
 }
 
 // Reclaims what this worker held before a restart, records an outcome left unrecorded and
-// moves due retries to ready. False when the store is down.
-bool ReportSender::prepare() {
+// moves due retries to ready.
+Result<void> ReportSender::prepare() {
   if (!reclaimed_) {
     auto reclaimed = store_->reclaim(options_.site, options_.worker_id);
-    if (!reclaimed) return false;
+    if (!reclaimed) return reclaimed.error();
     reclaimed_ = true;
     if (reclaimed.value() > 0) {
       log::info("report_deliveries_reclaimed", {{"site", options_.site},
@@ -67,28 +67,37 @@ bool ReportSender::prepare() {
     }
   }
   if (unrecorded_) {
-    if (!record(*unrecorded_)) return false;
+    if (!record(*unrecorded_)) {
+      return makeError(ErrorCode::Unavailable, "an outcome could not be recorded yet");
+    }
     unrecorded_.reset();
   }
   const SteadyTime now = clock_.steadyNow();
   if (now - last_promotion_ >= kRetryPromotionInterval) {
     auto promoted = store_->promoteDueRetries(options_.site, clock_.utcNow());
-    if (!promoted) return false;
+    if (!promoted) return promoted.error();
     last_promotion_ = now;
   }
-  return true;
+  return okResult();
+}
+
+void ReportSender::outboxUnreachable(const Error& error) {
+  // Said once when the outbox becomes unreachable, not at every retry.
+  if (!store_unreachable_) {
+    log::warn("report_outbox_unreachable", {{"site", options_.site},
+                                            {"reason", error.describe()}});
+  }
+  store_unreachable_ = true;
 }
 
 ReportStep ReportSender::step() {
-  if (!prepare()) return ReportStep::StoreDown;
+  if (auto prepared = prepare(); !prepared) {
+    outboxUnreachable(prepared.error());
+    return ReportStep::StoreDown;
+  }
   auto claimed = store_->claim(options_.site, options_.worker_id, options_.claim_wait);
   if (!claimed) {
-    // Said once when the outbox becomes unreachable, not at every retry.
-    if (!store_unreachable_) {
-      log::warn("report_outbox_unreachable", {{"site", options_.site},
-                                              {"reason", claimed.error().describe()}});
-    }
-    store_unreachable_ = true;
+    outboxUnreachable(claimed.error());
     return ReportStep::StoreDown;
   }
   if (store_unreachable_) {

@@ -68,7 +68,8 @@ class ReportSender {
 
   void run();
   ReportStep step();
-  bool prepare();
+  Result<void> prepare();
+  void outboxUnreachable(const Error& error);
   void handleAnswer(const OutboxEntry& entry, const Result<SiteAck>& ack);
   void fail(const OutboxEntry& entry, const std::string& reason, bool retryable, bool from_site);
   bool record(const Unrecorded& outcome);
