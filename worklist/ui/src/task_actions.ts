@@ -1,5 +1,5 @@
 // The commands a reader or dispatcher gives on a task (docs/api.md, /api/v1/tasks/{id}/...).
-import { api } from './api';
+import { api, loadSession } from './api';
 
 export type TaskAction = 'claim' | 'release' | 'start' | 'report';
 
@@ -14,7 +14,11 @@ export function actionDone(action: TaskAction): string {
   return kActionLabel[action];
 }
 
-export function taskAction(id: string, action: TaskAction, body: unknown = {}): Promise<unknown> {
+// `reader` is the caller's own reader id: the engine takes a reader as themselves anyway,
+// and needs the name when it runs without authentication.
+export function taskAction(id: string, action: TaskAction, body: Record<string, unknown> = {}): Promise<unknown> {
+  const reader = loadSession()?.reader_id;
+  if (reader && body.reader === undefined) body = { ...body, reader };
   return api('POST', `/api/v1/tasks/${encodeURIComponent(id)}/${action}`, body);
 }
 
