@@ -9,7 +9,8 @@
 //   <prefix>:v1:outbox:site:<site>:retry              zset  delivery ids by due time (epoch ms)
 //   <prefix>:v1:outbox:site:<site>:dead               list  delivery ids, newest first; the
 //                                                           reason is in the delivery's hash
-//   <prefix>:v1:outbox:delivery:<id>                  hash  task, site, message (the HL7 bytes),
+//   <prefix>:v1:outbox:delivery:<id>                  hash  task, site, accession, patient,
+//                                                           message (the HL7 bytes),
 //                                                           attempts, error (last failure),
 //                                                           state (ready|inflight|waiting|
 //                                                           delivered|dead), worker, queued_ms,

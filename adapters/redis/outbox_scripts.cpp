@@ -3,13 +3,14 @@
 namespace sundial::adapters::redis::outbox_scripts {
 
 // Stores a new delivery and queues it at the putting end of ready.
-// KEYS: 1 delivery hash, 2 ready. ARGV: 1 id, 2 task, 3 site, 4 message, 5 now ms.
+// KEYS: 1 delivery hash, 2 ready. ARGV: 1 id, 2 task, 3 site, 4 message, 5 now ms,
+// 6 accession, 7 patient id.
 // Returns 1, or 0 when the id is taken (nothing changed).
 const LuaScript kAdd{"outbox_add", R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'task', ARGV[2], 'site', ARGV[3], 'message', ARGV[4],
            'attempts', 0, 'error', '', 'state', 'ready', 'queued_ms', ARGV[5],
-           'updated_ms', ARGV[5])
+           'updated_ms', ARGV[5], 'accession', ARGV[6], 'patient', ARGV[7])
 redis.call('LPUSH', KEYS[2], ARGV[1])
 return 1
 )lua"};
@@ -19,7 +20,7 @@ return 1
 // next one taken.
 // KEYS: 1 ready, 2 in flight, 3 workers. ARGV: 1 worker, 2 delivery key prefix, 3 now ms,
 // [4 id already in flight].
-// Returns {id, task, site, message, attempts, error, queued_ms} or nil.
+// Returns {id, task, site, message, attempts, error, queued_ms, accession, patient} or nil.
 const LuaScript kClaim{"outbox_claim", R"lua(
 redis.call('SADD', KEYS[3], ARGV[1])
 local id = ARGV[4]
@@ -30,10 +31,11 @@ while true do
   end
   local key = ARGV[2] .. id
   local f = redis.call('HMGET', key, 'state', 'task', 'site', 'message', 'attempts', 'error',
-                       'queued_ms')
+                       'queued_ms', 'accession', 'patient')
   if f[1] == 'ready' then
     redis.call('HSET', key, 'state', 'inflight', 'worker', ARGV[1], 'updated_ms', ARGV[3])
-    return {id, f[2] or '', f[3] or '', f[4] or '', f[5] or '0', f[6] or '', f[7] or '0'}
+    return {id, f[2] or '', f[3] or '', f[4] or '', f[5] or '0', f[6] or '', f[7] or '0',
+            f[8] or '', f[9] or ''}
   end
   redis.call('LREM', KEYS[2], 1, id)
   redis.log(redis.LOG_WARNING, 'sundial: dropped a stale report delivery id from ready')

@@ -49,7 +49,8 @@ Result<void> RedisReportOutbox::add(const engine::OutboxEntry& entry) {
       outbox_scripts::kAdd,
       {{keys_.delivery(entry.delivery_id), keys_.ready(entry.site)},
        {entry.delivery_id, entry.task_id, entry.site, entry.message,
-        std::to_string(toEpochMs(entry.queued_at == UtcTime{} ? clock_.utcNow() : entry.queued_at))}});
+        std::to_string(toEpochMs(entry.queued_at == UtcTime{} ? clock_.utcNow() : entry.queued_at)),
+        entry.accession_number, entry.patient_id}});
   if (!reply) return reply.error();
   if (reply.value().asInteger() == 0) {
     return makeError(ErrorCode::Duplicate, "delivery id already used", context(entry));
@@ -67,7 +68,7 @@ Result<std::optional<engine::OutboxEntry>> RedisReportOutbox::runClaim(const std
   auto reply = client_.eval(outbox_scripts::kClaim, call);
   if (!reply) return reply.error();
   const auto& row = reply.value().elements;
-  if (reply.value().isNil() || row.size() < 7) return std::optional<engine::OutboxEntry>{};
+  if (reply.value().isNil() || row.size() < 9) return std::optional<engine::OutboxEntry>{};
   engine::OutboxEntry entry;
   entry.delivery_id = row[0].str;
   entry.task_id = row[1].str;
@@ -76,6 +77,8 @@ Result<std::optional<engine::OutboxEntry>> RedisReportOutbox::runClaim(const std
   entry.attempts = static_cast<int>(row[4].asInteger());
   entry.last_error = row[5].str;
   entry.queued_at = fromEpochMs(row[6].asInteger());
+  entry.accession_number = row[7].str;
+  entry.patient_id = row[8].str;
   return std::optional<engine::OutboxEntry>(std::move(entry));
 }
 

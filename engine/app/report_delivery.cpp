@@ -23,12 +23,14 @@ hl7::ReportMessageSettings reportMessageSettings(const config::Config& config,
 
 ReportDelivery::ReportDelivery(std::shared_ptr<const config::Config> config,
                                adapters::redis::RedisClientOptions redis, std::string node_name,
-                               const Clock& clock, engine::Metrics& metrics)
+                               const Clock& clock, engine::Metrics& metrics,
+                               engine::AuditSink& audit)
     : config_(std::move(config)),
       redis_(std::move(redis)),
       node_name_(std::move(node_name)),
       clock_(clock),
-      metrics_(metrics) {
+      metrics_(metrics),
+      audit_(audit) {
   const auto retention = std::chrono::duration_cast<std::chrono::seconds>(
       config_->reports.delivered_retention);
   auto builder = [config = config_](const Report& report, const config::SiteConfig& site,
@@ -39,7 +41,7 @@ ReportDelivery::ReportDelivery(std::shared_ptr<const config::Config> config,
       config_,
       std::make_unique<adapters::redis::RedisReportOutbox>(redis_, config_->redis.key_prefix,
                                                            clock_, retention),
-      std::move(builder), clock_, metrics_,
+      std::move(builder), clock_, metrics_, audit_,
       static_cast<std::uint64_t>(clock_.utcNow().time_since_epoch().count()));
 }
 
@@ -54,6 +56,7 @@ void ReportDelivery::start() {
     options.site = site->name;
     options.worker_id = node_name_ + "-reports-" + site->name;
     options.idle_connection_timeout = config_->reports.idle_connection_timeout;
+    options.audit = &audit_;
     hl7::mllp::ClientOptions client;
     client.host = site->reports.host;
     client.port = site->reports.port;

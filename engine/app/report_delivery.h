@@ -30,7 +30,7 @@ class ReportDelivery {
  public:
   ReportDelivery(std::shared_ptr<const config::Config> config,
                  adapters::redis::RedisClientOptions redis, std::string node_name,
-                 const Clock& clock, engine::Metrics& metrics);
+                 const Clock& clock, engine::Metrics& metrics, engine::AuditSink& audit);
   ~ReportDelivery();
 
   // Starts one sender per site with a report endpoint.
@@ -50,6 +50,7 @@ class ReportDelivery {
   std::string node_name_;
   const Clock& clock_;
   engine::Metrics& metrics_;
+  engine::AuditSink& audit_;
   engine::DeliveryNotifier notifier_;
   std::unique_ptr<engine::DurableReportOutbox> outbox_;
   std::vector<std::unique_ptr<engine::ReportSender>> senders_;

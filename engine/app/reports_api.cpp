@@ -33,6 +33,12 @@ bool allowed(const Request& request) {
 
 Response forbidden() { return jsonError(403, "only admins and dispatchers may do this"); }
 
+// Who the audit trail names for a change made through the API.
+std::string actorOf(const Request& request) {
+  if (request.principal && !request.principal->user.empty()) return request.principal->user;
+  return "api";
+}
+
 json timeOrNull(UtcTime t) {
   if (t == UtcTime{}) return nullptr;
   return toEpochMs(t);
@@ -162,7 +168,7 @@ Response ReportsApi::retryDead(const Request& request) {
   if (id.find('/') != std::string::npos) {
     return jsonError(404, "expected /api/v1/reports/dead/{delivery_id}/retry");
   }
-  auto site = outbox_.retryDead(id);
+  auto site = outbox_.retryDead(id, actorOf(request));
   if (!site) return adapters::http::errorResponse(site.error());
   return jsonResponse(200, {{"delivery_id", id}, {"site", site.value()}, {"state", "ready"}});
 }
@@ -171,7 +177,7 @@ Response ReportsApi::queueReport(const Request& request) {
   if (!allowed(request)) return forbidden();
   auto parsed = parseReportRequest(request.body);
   if (!parsed) return adapters::http::errorResponse(parsed.error());
-  auto id = outbox_.enqueue(parsed->report, parsed->task_id);
+  auto id = outbox_.enqueueAs(parsed->report, parsed->task_id, actorOf(request));
   if (!id) {
     // An unknown site is a mistake in the request; a site without an endpoint needs a
     // configuration change first.

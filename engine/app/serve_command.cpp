@@ -179,7 +179,8 @@ Result<void> Node::startForwarders() {
 }
 
 Result<void> Node::startReports() {
-  reports_ = std::make_unique<ReportDelivery>(config_, redisOptions(), nodeName(), clock_, metrics_);
+  reports_ = std::make_unique<ReportDelivery>(config_, redisOptions(), nodeName(), clock_, metrics_,
+                                              audit());
   reports_->start();
   reports_api_ = std::make_unique<ReportsApi>(config_, reports_->outbox(), metrics_);
   return okResult();

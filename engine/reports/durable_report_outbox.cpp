@@ -22,10 +22,11 @@ std::string base36(unsigned long long value) {
 DurableReportOutbox::DurableReportOutbox(std::shared_ptr<const config::Config> config,
                                          std::unique_ptr<OutboxStore> store,
                                          ReportMessageBuilder builder, const Clock& clock,
-                                         Metrics& metrics, std::uint64_t seed)
+                                         Metrics& metrics, AuditSink& audit, std::uint64_t seed)
     : config_(std::move(config)),
       builder_(std::move(builder)),
       clock_(clock),
+      audit_(audit),
       queued_(metrics.counter("sundial_reports_queued_total", "Reports queued for delivery")),
       store_(std::move(store)),
       random_(seed) {}
@@ -41,6 +42,11 @@ std::string DurableReportOutbox::newDeliveryId() {
 }
 
 Result<std::string> DurableReportOutbox::enqueue(const Report& report, const std::string& task_id) {
+  return enqueueAs(report, task_id, "engine");
+}
+
+Result<std::string> DurableReportOutbox::enqueueAs(const Report& report, const std::string& task_id,
+                                                   const std::string& actor) {
   const config::SiteConfig* site = config_->findSite(report.site);
   if (site == nullptr) {
     return makeError(ErrorCode::NotFound, "unknown site '" + report.site + "'", "task=" + task_id);
@@ -50,19 +56,35 @@ Result<std::string> DurableReportOutbox::enqueue(const Report& report, const std
                      "site '" + site->name + "' has no report endpoint (sites[].reports)",
                      "task=" + task_id);
   }
-  std::lock_guard lock(mutex_);
   OutboxEntry entry;
-  entry.delivery_id = newDeliveryId();
   entry.task_id = task_id;
   entry.site = site->name;
+  entry.accession_number = report.accession_number;
+  entry.patient_id = report.patient_id;
   entry.queued_at = clock_.utcNow();
-  auto message = builder_(report, *site, entry.delivery_id, entry.queued_at);
-  if (!message) return message.error();
-  entry.message = std::move(message).value();
-  if (auto stored = store_->add(entry); !stored) return stored.error();
+  {
+    // The builder is pure; only the id's random digits and the store need the lock.
+    std::lock_guard lock(mutex_);
+    entry.delivery_id = newDeliveryId();
+    auto message = builder_(report, *site, entry.delivery_id, entry.queued_at);
+    if (!message) return message.error();
+    entry.message = std::move(message).value();
+    if (auto stored = store_->add(entry); !stored) return stored.error();
+  }
   queued_.add();
   log::info("report_queued", {{"site", entry.site}, {"delivery", entry.delivery_id},
                               {"task", task_id}, {"status", reportStatusName(report.status)}});
+  AuditRecord record;
+  record.action = "report.queued";
+  record.actor = actor;
+  record.site = entry.site;
+  record.study_uid = report.study_instance_uid;
+  record.accession_number = report.accession_number;
+  record.patient_id = report.patient_id;
+  record.details = {{"delivery_id", entry.delivery_id},
+                    {"task_id", task_id},
+                    {"status", std::string(reportStatusName(report.status))}};
+  audit_.record(std::move(record));
   return entry.delivery_id;
 }
 
@@ -77,10 +99,20 @@ Result<std::vector<OutboxDeadLetter>> DurableReportOutbox::deadLetters(const std
   return store_->deadLetters(site, limit);
 }
 
-Result<std::string> DurableReportOutbox::retryDead(const std::string& delivery_id) {
-  std::lock_guard lock(mutex_);
-  auto site = store_->retryDead(delivery_id);
-  if (site) log::info("report_dead_letter_retried", {{"site", site.value()}, {"delivery", delivery_id}});
+Result<std::string> DurableReportOutbox::retryDead(const std::string& delivery_id,
+                                                   const std::string& actor) {
+  auto site = [&] {
+    std::lock_guard lock(mutex_);
+    return store_->retryDead(delivery_id);
+  }();
+  if (!site) return site;
+  log::info("report_dead_letter_retried", {{"site", site.value()}, {"delivery", delivery_id}});
+  AuditRecord record;
+  record.action = "report.retried";
+  record.actor = actor;
+  record.site = site.value();
+  record.details = {{"delivery_id", delivery_id}};
+  audit_.record(std::move(record));
   return site;
 }
 

@@ -25,6 +25,8 @@ struct OutboxEntry {
   std::string delivery_id;  // also the message's MSH-10
   std::string task_id;
   std::string site;
+  std::string accession_number;  // for the audit trail (never logged)
+  std::string patient_id;        // for the audit trail (never logged)
   std::string message;      // HL7 text in the site's character set, no MLLP framing
   int attempts = 0;         // failed tries so far
   std::string last_error;

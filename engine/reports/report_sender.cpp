@@ -199,16 +199,36 @@ bool ReportSender::record(const Unrecorded& outcome) {
       delivery.delivered = true;
       log::info("report_delivered", {{"site", options_.site}, {"delivery", entry.delivery_id},
                                      {"attempts", std::to_string(entry.attempts + 1)}});
+      audit(outcome);
       notifier_.notify(delivery);
       return true;
     case Unrecorded::Kind::Dead:
       dead_.add();
+      audit(outcome);
       notifier_.notify(delivery);
       return true;
     case Unrecorded::Kind::Retry:
       return true;
   }
   return true;
+}
+
+void ReportSender::audit(const Unrecorded& outcome) {
+  if (options_.audit == nullptr) return;
+  const OutboxEntry& entry = outcome.entry;
+  AuditRecord record;
+  const bool delivered = outcome.kind == Unrecorded::Kind::Delivered;
+  record.action = delivered ? "report.delivered" : "report.dead_lettered";
+  record.actor = "engine";
+  record.outcome = delivered ? "success" : "failure";
+  record.site = entry.site;
+  record.accession_number = entry.accession_number;
+  record.patient_id = entry.patient_id;
+  record.details = {{"delivery_id", entry.delivery_id},
+                    {"task_id", entry.task_id},
+                    {"attempts", std::to_string(entry.attempts + 1)}};
+  if (!delivered) record.details["reason"] = outcome.reason;
+  options_.audit->record(std::move(record));
 }
 
 }  // namespace sundial::engine

@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/audit/audit_sink.h"
 #include "engine/domain/clock.h"
 #include "engine/forward/retry_policy.h"
 #include "engine/metrics/metrics.h"
@@ -40,6 +41,7 @@ struct ReportSenderOptions {
   std::string worker_id;  // stable across restarts: its in-flight list is reclaimed at start
   std::chrono::milliseconds claim_wait{500};
   std::chrono::milliseconds idle_connection_timeout{30000};
+  AuditSink* audit = nullptr;  // report.delivered, report.dead_lettered; must outlive the sender
 };
 
 class ReportSender {
@@ -73,6 +75,7 @@ class ReportSender {
   void handleAnswer(const OutboxEntry& entry, const Result<SiteAck>& ack);
   void fail(const OutboxEntry& entry, const std::string& reason, bool retryable, bool from_site);
   bool record(const Unrecorded& outcome);
+  void audit(const Unrecorded& outcome);
 
   ReportSenderOptions options_;
   std::unique_ptr<OutboxStore> store_;

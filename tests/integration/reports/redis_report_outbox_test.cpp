@@ -23,6 +23,8 @@ engine::OutboxEntry entry(const std::string& id, const std::string& site = kSite
   // Binary-safe: Latin-1 bytes and a CR survive as they are.
   e.message = "MSH|^~\\&|SUNDIAL|||||ORU^R01|" + id + "|P|2.5.1\rOBX|1|TX|||L\xE9sion\r";
   e.queued_at = fromEpochMs(kBaseMs - 1000);
+  e.accession_number = "ACC-" + id;
+  e.patient_id = "MRN-" + id;
   return e;
 }
 
@@ -53,6 +55,8 @@ TEST_F(RedisReportOutboxTest, StoresThenClaimsOldestFirstWithTheMessageBytesInta
   EXPECT_EQ(first.value()->message, entry("D1").message);
   EXPECT_EQ(first.value()->attempts, 0);
   EXPECT_EQ(first.value()->queued_at, fromEpochMs(kBaseMs - 1000));
+  EXPECT_EQ(first.value()->accession_number, "ACC-D1");
+  EXPECT_EQ(first.value()->patient_id, "MRN-D1");
   EXPECT_EQ(field(*o, "D1", "state"), outbox_scripts::kStateInFlight);
 
   const auto depth = o->depth(kSite).value();

@@ -213,6 +213,25 @@ class ReportDeliveryTest(EndToEndTest):
         self.assertEqual(control_id(north.messages()[-1]), delivery)
         status, body = node.request("POST", f"/api/v1/reports/dead/{delivery}/retry")
         self.assertEqual(status, 404, body)
+        # The trail says who queued it, that it was given up with the site's text, who retried it.
+        expected = [("report.queued", "api"), ("report.dead_lettered", "engine"),
+                    ("report.retried", "api"), ("report.delivered", "engine")]
+
+        def trail_records():
+            status, trail = node.request("GET", "/api/v1/audit?action=report.")
+            self.assertEqual(status, 200, trail)
+            return trail["records"]
+
+        def actions():  # the trail is written in batches: wait for the last one
+            return [(r["action"], r["actor"]) for r in trail_records()
+                    if r["details"].get("delivery_id") == delivery]
+        wait_until(lambda: len(actions()) >= len(expected), 10, "the report's audit records")
+        self.assertEqual(actions(), expected)
+        trail = {"records": trail_records()}
+        dead = next(r for r in trail["records"] if r["action"] == "report.dead_lettered")
+        self.assertIn("Unknown order ACC9", dead["details"]["reason"])
+        self.assertEqual(dead["accession_number"], "ACC9")
+        self.assertEqual(dead["patient_id"], "MRN1")
         self.assertIn("not dead-lettered", body["error"])
         self.assertEqual(node.request("POST", "/api/v1/reports/dead/NOPE/retry")[0], 404)
         self.assertEqual(node.request("POST", f"/api/v1/reports/dead/{delivery}/again")[0], 404)

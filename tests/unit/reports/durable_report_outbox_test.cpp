@@ -6,6 +6,7 @@
 
 #include "tests/support/fake_report_outbox.h"
 #include "tests/support/fakes.h"
+#include "tests/unit/audit/recording_audit_sink.h"
 
 namespace sundial::engine {
 namespace {
@@ -47,11 +48,12 @@ class DurableReportOutboxTest : public ::testing::Test {
           built_for_.push_back(site.name + "/" + site.hl7.version);
           return "MSH|" + id + "|" + r.text;
         },
-        clock_, metrics_, 42);
+        clock_, metrics_, audit_, 42);
   }
 
   FakeClock clock_;
   Metrics metrics_;
+  audit::test::RecordingAuditSink audit_;
   FakeOutboxStore* store_ = nullptr;
   std::vector<std::string> built_for_;
   std::unique_ptr<DurableReportOutbox> outbox_;
@@ -68,6 +70,31 @@ TEST_F(DurableReportOutboxTest, StoresTheSitesMessageUnderAFreshId) {
   EXPECT_EQ(stored.entry.queued_at, clock_.utcNow());
   EXPECT_EQ(built_for_, std::vector<std::string>{"NORTH/2.3"});
   EXPECT_EQ(metrics_.counter("sundial_reports_queued_total", "").value(), 1u);
+  const auto records = audit_.records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].action, "report.queued");
+  EXPECT_EQ(records[0].actor, "engine");
+  EXPECT_EQ(records[0].site, "NORTH");
+  EXPECT_EQ(records[0].accession_number, "ACC1");
+  EXPECT_EQ(records[0].details.at("delivery_id"), id.value());
+  EXPECT_EQ(records[0].details.at("status"), "final");
+}
+
+TEST_F(DurableReportOutboxTest, ChangesThroughTheApiNameTheirUser) {
+  auto id = outbox_->enqueueAs(report("NORTH"), "", "dispatcher1");
+  ASSERT_TRUE(id.ok());
+  store_->deliveries.at(id.value()).state = "dead";
+  store_->dead.push_back(id.value());
+  auto site = outbox_->retryDead(id.value(), "admin1");
+  ASSERT_TRUE(site.ok()) << site.error().describe();
+  EXPECT_EQ(site.value(), "NORTH");
+  const auto records = audit_.records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].actor, "dispatcher1");
+  EXPECT_EQ(records[1].action, "report.retried");
+  EXPECT_EQ(records[1].actor, "admin1");
+  EXPECT_FALSE(outbox_->retryDead(id.value(), "admin1").ok());  // not dead any more
+  EXPECT_EQ(audit_.records().size(), 2u);
 }
 
 TEST_F(DurableReportOutboxTest, IdsAreShortUniqueAndSafeAsControlIds) {
@@ -108,6 +135,7 @@ TEST_F(DurableReportOutboxTest, NothingIsQueuedWhenTheMessageCannotBeBuiltOrStor
   EXPECT_EQ(down.error().code, ErrorCode::Unavailable);
   EXPECT_TRUE(store_->deliveries.empty());
   EXPECT_EQ(metrics_.counter("sundial_reports_queued_total", "").value(), 0u);
+  EXPECT_TRUE(audit_.records().empty());
 }
 
 TEST_F(DurableReportOutboxTest, ListsOnlySitesWithAnEndpoint) {

@@ -4,6 +4,7 @@
 
 #include "tests/support/fake_report_outbox.h"
 #include "tests/support/fakes.h"
+#include "tests/unit/audit/recording_audit_sink.h"
 
 namespace sundial::engine {
 namespace {
@@ -29,6 +30,7 @@ class ReportSenderTest : public ::testing::Test {
     options.site = "NORTH";
     options.worker_id = "node1-reports-NORTH";
     options.idle_connection_timeout = kIdleTimeout;
+    options.audit = &audit_;
     sender_ = std::make_unique<ReportSender>(options, std::move(store), std::move(transport),
                                              RetryPolicy(kMaxAttempts, kInitialBackoff, 60s, 7),
                                              notifier_, clock_, metrics_);
@@ -39,6 +41,8 @@ class ReportSenderTest : public ::testing::Test {
     entry.delivery_id = id;
     entry.task_id = "task-" + id;
     entry.site = site;
+    entry.accession_number = "ACC-" + id;
+    entry.patient_id = "MRN-" + id;
     entry.message = "MSH|^~\\&|SUNDIAL||||||ORU^R01|" + id + "|P|2.5.1\r";
     ASSERT_TRUE(store_->add(entry).ok());
   }
@@ -50,6 +54,7 @@ class ReportSenderTest : public ::testing::Test {
   FakeClock clock_;
   Metrics metrics_;
   DeliveryNotifier notifier_;
+  audit::test::RecordingAuditSink audit_;
   std::vector<ReportDelivery> heard_;
   FakeOutboxStore* store_ = nullptr;
   FakeReportTransport* transport_ = nullptr;
@@ -70,6 +75,15 @@ TEST_F(ReportSenderTest, DeliversOnAaAndTellsTheListener) {
   EXPECT_EQ(counter("sundial_reports_sent_total"), 1u);
   EXPECT_EQ(counter("sundial_reports_delivered_total"), 1u);
   EXPECT_EQ(counter("sundial_reports_failed_total"), 0u);
+  const auto records = audit_.records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].action, "report.delivered");
+  EXPECT_EQ(records[0].outcome, "success");
+  EXPECT_EQ(records[0].site, "NORTH");
+  EXPECT_EQ(records[0].accession_number, "ACC-D1");
+  EXPECT_EQ(records[0].patient_id, "MRN-D1");
+  EXPECT_EQ(records[0].details.at("delivery_id"), "D1");
+  EXPECT_EQ(records[0].details.at("task_id"), "task-D1");
 }
 
 TEST_F(ReportSenderTest, IdleWhenNothingIsQueuedAndLeavesOtherSitesAlone) {
@@ -88,6 +102,7 @@ TEST_F(ReportSenderTest, RetriesAnAeWithTheSitesTextThenDeadLettersAfterMaxAttem
   EXPECT_EQ(store_->stateOf("D1"), "waiting");
   EXPECT_EQ(store_->deliveries.at("D1").entry.last_error, "AE: Order ACC1 not found");
   EXPECT_TRUE(heard_.empty());  // a retry is not an outcome
+  EXPECT_TRUE(audit_.records().empty());
 
   // Not due yet: nothing is sent.
   clock_.advance(400ms);
@@ -119,6 +134,12 @@ TEST_F(ReportSenderTest, DeadLettersAnArAtOnce) {
   ASSERT_EQ(heard_.size(), 1u);
   EXPECT_FALSE(heard_[0].delivered);
   EXPECT_EQ(heard_[0].error_text, "AR: Unsupported version");
+  const auto records = audit_.records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].action, "report.dead_lettered");
+  EXPECT_EQ(records[0].outcome, "failure");
+  EXPECT_EQ(records[0].details.at("reason"), "AR: Unsupported version");
+  EXPECT_EQ(records[0].details.at("attempts"), "1");
 }
 
 TEST_F(ReportSenderTest, RetriesASilentSiteWithGrowingBackoffAndJitter) {
