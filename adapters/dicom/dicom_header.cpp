@@ -22,6 +22,31 @@ std::string readString(DcmItem* item, const DcmTagKey& tag) {
   return text;
 }
 
+// A study attribute as text that can travel on the bus: its unit separator (0x1F, the
+// event codec's) and NULs become spaces. Only the site's odd bytes are touched.
+std::string readStudyAttribute(DcmItem* item, const DcmTagKey& tag) {
+  std::string text = readString(item, tag);
+  for (char& c : text) {
+    if (c == '\x1f' || c == '\0') c = ' ';
+  }
+  return text;
+}
+
+InstanceStudyAttributes readStudyAttributes(DcmItem* dataset) {
+  InstanceStudyAttributes study;
+  study.accession_number = readStudyAttribute(dataset, DCM_AccessionNumber);
+  study.patient_id = readStudyAttribute(dataset, DCM_PatientID);
+  study.patient_name = readStudyAttribute(dataset, DCM_PatientName);
+  study.birth_date = readStudyAttribute(dataset, DCM_PatientBirthDate);
+  study.sex = readStudyAttribute(dataset, DCM_PatientSex);
+  study.study_date = readStudyAttribute(dataset, DCM_StudyDate);
+  study.study_time = readStudyAttribute(dataset, DCM_StudyTime);
+  study.study_description = readStudyAttribute(dataset, DCM_StudyDescription);
+  study.body_part_examined = readStudyAttribute(dataset, DCM_BodyPartExamined);
+  study.referring_physician = readStudyAttribute(dataset, DCM_ReferringPhysicianName);
+  return study;
+}
+
 }  // namespace
 
 Result<DicomHeader> readDicomHeader(const std::filesystem::path& file) {
@@ -42,6 +67,7 @@ Result<DicomHeader> readDicomHeader(const std::filesystem::path& file) {
   header.modality = readString(dataset, DCM_Modality);
   header.transfer_syntax_uid = readString(format.getMetaInfo(), DCM_TransferSyntaxUID);
   header.source_ae_title = readString(format.getMetaInfo(), DCM_SourceApplicationEntityTitle);
+  header.study = readStudyAttributes(dataset);
   return header;
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "engine/domain/instance.h"
 #include "engine/domain/result.h"
 
 namespace sundial::adapters::dicom {
@@ -17,6 +18,7 @@ struct DicomHeader {
   std::string modality;             // (0008,0060), may be empty
   std::string transfer_syntax_uid;  // (0002,0010) from the file meta information
   std::string source_ae_title;      // (0002,0016): the AE title that sent the file to us
+  InstanceStudyAttributes study;    // accession, patient, study date/time, description ...
 };
 
 // InvalidInput when the file is not a DICOM file DCMTK can parse; attributes that are absent

@@ -140,6 +140,7 @@ std::uint16_t intakeReceivedFile(ReceiveContext& context, AssociationState& asso
   instance.spool_path = committed->string();
   instance.bytes = bytes;
   instance.received_at = context.clock.utcNow();
+  instance.study = header->study;
 
   std::string modality = instance.modality;
   std::string sop_class = instance.sop_class_uid;

@@ -9,7 +9,9 @@ namespace sundial::adapters::redis::scripts {
 //       6.. ready list of each enqueue-now destination (same order as in ARGV).
 // ARGV: 1 sop, 2 study uid, 3 series, 4 sop class, 5 transfer syntax, 6 path, 7 bytes,
 //       8 received ms, 9 site, 10 calling AE, 11 modality, 12 n = number of destinations,
-//       13..12+n destinations, then the enqueue-now destinations.
+//       13..12+n destinations, then the enqueue-now destinations, then the study
+//       attributes (kStudyAttributeFields, in that order; stored on the study's first
+//       instance only).
 // Returns kRecordedNew (1), kRecordedDuplicateInUse (0: already known, its spool file still
 // awaited by a destination) or kRecordedDuplicateUnneeded (2: already known and forwarded
 // everywhere, or spooled under another path: this copy's file is not needed).
@@ -27,6 +29,13 @@ local ndest = tonumber(ARGV[12])
 if redis.call('EXISTS', study) == 0 then
   redis.call('HSET', study, 'site', ARGV[9], 'modality', ARGV[11], 'instances', 0, 'bytes', 0,
              'first_ms', ARGV[8], 'last_ms', ARGV[8], 'state', 'receiving', 'completed_ms', 0)
+  local first_fact = 13 + ndest + (#KEYS - 5)
+  local names = {'accession', 'patient_id', 'patient_name', 'birth_date', 'sex', 'study_date',
+                 'study_time', 'description', 'body_part', 'referring'}
+  for k, name in ipairs(names) do
+    local value = ARGV[first_fact + k - 1]
+    if value and value ~= '' then redis.call('HSET', study, name, value) end
+  end
 end
 local s = redis.call('HMGET', study, 'first_ms', 'last_ms', 'modality', 'state')
 if tonumber(s[1]) > received then redis.call('HSET', study, 'first_ms', ARGV[8]) end

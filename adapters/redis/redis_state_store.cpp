@@ -62,6 +62,15 @@ ScriptCall recordCall(const KeySchema& keys, const engine::InstanceRecord& recor
                std::to_string(record.destinations.size())};
   call.args.insert(call.args.end(), record.destinations.begin(), record.destinations.end());
   call.args.insert(call.args.end(), record.enqueue_now.begin(), record.enqueue_now.end());
+  // Study attributes last, in the script's order (kept with the study from its first
+  // instance; sent with each so no round trip asks whether the study is new).
+  const InstanceStudyAttributes& s = instance.study;
+  for (const std::string* field :
+       {&s.accession_number, &s.patient_id, &s.patient_name, &s.birth_date, &s.sex,
+        &s.study_date, &s.study_time, &s.study_description, &s.body_part_examined,
+        &s.referring_physician}) {
+    call.args.push_back(*field);
+  }
   return call;
 }
 
@@ -122,6 +131,42 @@ engine::StudySummary toSummary(const std::string& uid, const Reply& fields) {
   return summary;
 }
 
+// Fills StudyFacts from a study hash (HGETALL's flat list), by the field names the record
+// script writes.
+StudyFacts toFacts(const std::string& uid, const Reply& fields) {
+  StudyFacts facts;
+  facts.study_uid = uid;
+  const std::map<std::string_view, std::string*> text = {
+      {"site", &facts.site},
+      {"modality", &facts.modality},
+      {"accession", &facts.accession_number},
+      {"patient_id", &facts.patient_id},
+      {"patient_name", &facts.patient_name},
+      {"birth_date", &facts.birth_date},
+      {"sex", &facts.sex},
+      {"study_date", &facts.study_date},
+      {"study_time", &facts.study_time},
+      {"description", &facts.study_description},
+      {"body_part", &facts.body_part_examined},
+      {"referring", &facts.referring_physician}};
+  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    const std::string_view name = fields.elements[i].str;
+    const Reply& value = fields.elements[i + 1];
+    if (auto it = text.find(name); it != text.end()) {
+      *it->second = value.str;
+    } else if (name == "instances") {
+      facts.instances = value.asInteger();
+    } else if (name == "state") {
+      facts.complete = value.str == kStateComplete;
+    } else if (name == "first_ms") {
+      facts.first_received_at = fromEpochMs(value.asInteger());
+    } else if (name == "completed_ms") {
+      facts.completed_at = fromEpochMs(value.asInteger());
+    }
+  }
+  return facts;
+}
+
 }  // namespace
 
 RedisStateStore::RedisStateStore(RedisClientOptions client, std::string_view key_prefix)
@@ -156,6 +201,17 @@ Result<std::vector<engine::RecordOutcome>> RedisStateStore::recordInstances(
     }
   }
   return outcomes;
+}
+
+Result<StudyFacts> RedisStateStore::studyFacts(const std::string& study_uid) {
+  const std::string context = "study_uid=" + std::string(log::identifying(study_uid));
+  if (auto ok = checkUid(study_uid, "Study Instance UID", context); !ok) return ok.error();
+  auto reply = client_.command({"HGETALL", keys_.study(study_uid)});
+  if (!reply) return reply.error();
+  if (reply.value().elements.empty()) {
+    return makeError(ErrorCode::NotFound, "no instance of this study was recorded", context);
+  }
+  return toFacts(study_uid, reply.value());
 }
 
 Result<void> RedisStateStore::completeStudy(const std::string& study_uid, UtcTime completed_at,

@@ -33,6 +33,8 @@ class RedisStateStore final : public engine::StateStore {
   Result<int> routeStudy(const std::string& study_uid,
                          const std::vector<std::string>& destinations) override;
   Result<std::vector<engine::OpenStudy>> openStudies() override;
+  // NotFound when the study was never recorded (or was forgotten).
+  Result<StudyFacts> studyFacts(const std::string& study_uid) override;
   Result<std::vector<bool>> knownInstances(const std::vector<std::string>& sop_uids) override;
   Result<std::vector<bool>> finishedInstances(const std::vector<std::string>& sop_uids) override;
   Result<std::vector<engine::StudySummary>> listStudies(int limit) override;

@@ -24,6 +24,7 @@
 #include "engine/app/http_api.h"
 #include "engine/app/report_delivery.h"
 #include "engine/app/reports_api.h"
+#include "engine/app/orders_service.h"
 #include "engine/app/spool_recovery.h"
 #include "engine/app/web_page.h"
 #include "adapters/syslog/tls_syslog_transport.h"
@@ -112,6 +113,7 @@ class Node {
   std::unique_ptr<ReportDelivery> reports_;
   std::unique_ptr<ReportsApi> reports_api_;
   std::unique_ptr<HttpApi> api_;
+  std::unique_ptr<OrdersService> orders_;  // HL7 inbox processor, matching, orders API
   std::unique_ptr<adapters::http::HttpServer> http_;
   std::unique_ptr<adapters::dicom::StorageReceiver> receiver_;
 };
@@ -201,6 +203,7 @@ Result<void> Node::startHttp() {
       config::auditFolder(config_->audit, config_->node.data_dir), audit());
   audit_api_->install(*http_);
   if (reports_api_) reports_api_->install(*http_);
+  orders_->installApi(*http_);
   auto port = http_->start();
   if (!port) return port.error();
   log::info("http_listening", {{"bind", config_->node.http_bind},
@@ -306,7 +309,12 @@ Result<void> Node::start() {
 
   if (auto forwarders = startForwarders(); !forwarders) return forwarders;
   if (auto reports = startReports(); !reports) return reports;
+  // Orders and matching. The HL7 inbox comes with HL7 ingest; until then the processor
+  // runs the matching sweeps only.
+  orders_ = std::make_unique<OrdersService>(
+      config_, redisOptions(), clock_, [this] { return bus_->makePublisher(); }, nullptr);
   if (auto http = startHttp(); !http) return http;
+  orders_->start(nodeName());
 
   auto receiver_settings = adapters::dicom::ReceiverSettings::fromNode(config_->node);
   receiver_settings.early_writeback = config_->spool.fsync;
@@ -348,6 +356,7 @@ void Node::stop() {
   if (receiver_) receiver_->stop();
   stopping_ = true;
   if (loop_thread_.joinable()) loop_thread_.join();
+  if (orders_) orders_->stop();
   for (auto& worker : workers_) worker->stop();
   if (reports_) reports_->stop();
   if (http_) http_->stop();

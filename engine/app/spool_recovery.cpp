@@ -47,6 +47,7 @@ Result<SpooledInstance> readSpooledInstance(const std::filesystem::path& file,
   instance.transfer_syntax_uid = header->transfer_syntax_uid;
   instance.modality = header->modality;
   instance.spool_path = file.string();
+  instance.study = header->study;
   std::error_code ec;
   instance.bytes = std::filesystem::file_size(file, ec);
   auto written = std::filesystem::last_write_time(file, ec);

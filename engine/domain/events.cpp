@@ -9,6 +9,10 @@ namespace {
 constexpr char kSeparator = '\x1f';
 constexpr std::string_view kInstanceSpooledName = "InstanceSpooled";
 constexpr std::string_view kStudyCompletedName = "StudyCompleted";
+constexpr std::string_view kOrderReceivedName = "OrderReceived";
+constexpr std::string_view kPatientUpdatedName = "PatientUpdated";
+constexpr std::string_view kPatientsMergedName = "PatientsMerged";
+constexpr std::string_view kReportReceivedName = "ReportReceived";
 
 std::vector<std::string_view> split(std::string_view text) {
   std::vector<std::string_view> fields;
@@ -35,11 +39,48 @@ void append(std::string& out, std::string_view field) {
   out += field;
 }
 
+// The study attributes travel after the instance's own fields, in this order.
+constexpr size_t kInstanceFields = 12;  // name + 11
+constexpr size_t kStudyAttributeFields = 10;
+
+void appendStudyAttributes(std::string& out, const InstanceStudyAttributes& s) {
+  for (const std::string* field :
+       {&s.accession_number, &s.patient_id, &s.patient_name, &s.birth_date, &s.sex,
+        &s.study_date, &s.study_time, &s.study_description, &s.body_part_examined,
+        &s.referring_physician}) {
+    append(out, *field);
+  }
+}
+
+InstanceStudyAttributes readStudyAttributes(const std::vector<std::string_view>& f,
+                                            size_t first) {
+  InstanceStudyAttributes s;
+  std::string* fields[] = {&s.accession_number, &s.patient_id, &s.patient_name,
+                           &s.birth_date, &s.sex, &s.study_date, &s.study_time,
+                           &s.study_description, &s.body_part_examined,
+                           &s.referring_physician};
+  for (size_t k = 0; k < kStudyAttributeFields; ++k) *fields[k] = f[first + k];
+  return s;
+}
+
+template <typename T>
+Result<Event> toEvent(Result<T> read) {
+  if (!read) return read.error();
+  return Event{std::move(read).value()};
+}
+
 }  // namespace
 
 std::string_view eventName(const Event& event) {
-  if (std::holds_alternative<InstanceSpooled>(event)) return kInstanceSpooledName;
-  return kStudyCompletedName;
+  struct Namer {
+    std::string_view operator()(const InstanceSpooled&) const { return kInstanceSpooledName; }
+    std::string_view operator()(const StudyCompleted&) const { return kStudyCompletedName; }
+    std::string_view operator()(const OrderReceived&) const { return kOrderReceivedName; }
+    std::string_view operator()(const PatientUpdated&) const { return kPatientUpdatedName; }
+    std::string_view operator()(const PatientsMerged&) const { return kPatientsMergedName; }
+    std::string_view operator()(const ReportReceived&) const { return kReportReceivedName; }
+  };
+  return std::visit(Namer{}, event);
 }
 
 std::string encodeEvent(const Event& event) {
@@ -57,6 +98,23 @@ std::string encodeEvent(const Event& event) {
     append(out, i.spool_path);
     append(out, std::to_string(i.bytes));
     append(out, std::to_string(toEpochMs(i.received_at)));
+    appendStudyAttributes(out, i.study);
+    return out;
+  }
+  if (const auto* e = std::get_if<OrderReceived>(&event)) {
+    detail::appendHl7EventFields(out, kSeparator, *e);
+    return out;
+  }
+  if (const auto* e = std::get_if<PatientUpdated>(&event)) {
+    detail::appendHl7EventFields(out, kSeparator, *e);
+    return out;
+  }
+  if (const auto* e = std::get_if<PatientsMerged>(&event)) {
+    detail::appendHl7EventFields(out, kSeparator, *e);
+    return out;
+  }
+  if (const auto* e = std::get_if<ReportReceived>(&event)) {
+    detail::appendHl7EventFields(out, kSeparator, *e);
     return out;
   }
   const auto& completed = std::get<StudyCompleted>(event);
@@ -68,7 +126,10 @@ std::string encodeEvent(const Event& event) {
 
 Result<Event> decodeEvent(std::string_view wire) {
   std::vector<std::string_view> f = split(wire);
-  if (f[0] == kInstanceSpooledName && f.size() == 12) {
+  // Without study attributes: a publisher from before they were carried.
+  const bool instance_shape = f.size() == kInstanceFields ||
+                              f.size() == kInstanceFields + kStudyAttributeFields;
+  if (f[0] == kInstanceSpooledName && instance_shape) {
     SpooledInstance i;
     i.site = f[1];
     i.calling_ae = f[2];
@@ -84,6 +145,7 @@ Result<Event> decodeEvent(std::string_view wire) {
       return makeError(ErrorCode::InvalidInput, "bad number in InstanceSpooled event");
     }
     i.received_at = fromEpochMs(ms);
+    if (f.size() > kInstanceFields) i.study = readStudyAttributes(f, kInstanceFields);
     return Event{InstanceSpooled{std::move(i)}};
   }
   if (f[0] == kStudyCompletedName && f.size() == 4) {
@@ -97,6 +159,11 @@ Result<Event> decodeEvent(std::string_view wire) {
     c.completed_at = fromEpochMs(ms);
     return Event{std::move(c)};
   }
+  const std::vector<std::string_view> rest(f.begin() + 1, f.end());
+  if (f[0] == kOrderReceivedName) return toEvent(detail::readOrderReceived(rest));
+  if (f[0] == kPatientUpdatedName) return toEvent(detail::readPatientUpdated(rest));
+  if (f[0] == kPatientsMergedName) return toEvent(detail::readPatientsMerged(rest));
+  if (f[0] == kReportReceivedName) return toEvent(detail::readReportReceived(rest));
   return makeError(ErrorCode::InvalidInput, "unknown or malformed event",
                    std::string(f[0].substr(0, 40)));
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <variant>
 
+#include "engine/domain/hl7_events.h"
 #include "engine/domain/instance.h"
 #include "engine/domain/result.h"
 
@@ -20,7 +21,8 @@ struct StudyCompleted {
   UtcTime completed_at{};
 };
 
-using Event = std::variant<InstanceSpooled, StudyCompleted>;
+using Event = std::variant<InstanceSpooled, StudyCompleted, OrderReceived, PatientUpdated,
+                           PatientsMerged, ReportReceived>;
 
 // The event's name as it appears in logs and on the wire.
 std::string_view eventName(const Event& event);

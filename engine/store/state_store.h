@@ -9,6 +9,7 @@
 #include "engine/domain/clock.h"
 #include "engine/domain/instance.h"
 #include "engine/domain/result.h"
+#include "engine/domain/study_facts.h"
 
 namespace sundial::engine {
 
@@ -80,6 +81,11 @@ class StateStore {
   // recorded later follow when the study completes again. Returns the jobs enqueued.
   virtual Result<int> routeStudy(const std::string& study_uid,
                                  const std::vector<std::string>& destinations) = 0;
+
+  // The study's facts (accession, patient, study date/time, description ... as its first
+  // instance had them; instance count and completion as they are now). NotFound when the
+  // study is not recorded.
+  virtual Result<StudyFacts> studyFacts(const std::string& study_uid) = 0;
 
   // Studies recorded but not complete.
   virtual Result<std::vector<OpenStudy>> openStudies() = 0;

@@ -54,6 +54,13 @@ Result<std::vector<engine::OpenStudy>> FakeStateStore::openStudies() {
   return open;
 }
 
+Result<StudyFacts> FakeStateStore::studyFacts(const std::string& study_uid) {
+  if (!available) return down();
+  auto it = facts.find(study_uid);
+  if (it == facts.end()) return makeError(ErrorCode::NotFound, "fake store: unknown study");
+  return it->second;
+}
+
 Result<std::vector<bool>> FakeStateStore::knownInstances(const std::vector<std::string>& sops) {
   if (!available) return down();
   std::vector<bool> out;
@@ -68,9 +75,23 @@ Result<std::vector<bool>> FakeStateStore::finishedInstances(const std::vector<st
   return out;
 }
 
-Result<std::vector<engine::StudySummary>> FakeStateStore::listStudies(int) {
+Result<std::vector<engine::StudySummary>> FakeStateStore::listStudies(int limit) {
   if (!available) return down();
-  return std::vector<engine::StudySummary>{};
+  // Studies given facts (the order tests) are listed; nothing else is kept per study.
+  std::vector<engine::StudySummary> out;
+  for (const auto& [uid, f] : facts) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    engine::StudySummary summary;
+    summary.study_uid = uid;
+    summary.site = f.site;
+    summary.modality = f.modality;
+    summary.state = f.complete ? engine::StudyState::Complete : engine::StudyState::Receiving;
+    summary.instances = f.instances;
+    summary.first_received_at = f.first_received_at;
+    summary.completed_at = f.completed_at;
+    out.push_back(std::move(summary));
+  }
+  return out;
 }
 
 Result<int> FakeStateStore::forgetFinishedStudies(UtcTime cutoff, int) {

@@ -49,6 +49,7 @@ class FakeStateStore final : public engine::StateStore {
   std::vector<engine::InstanceRecord> recorded;
   std::vector<std::pair<std::string, std::vector<std::string>>> completed;  // study, dests
   std::vector<engine::OpenStudy> open;
+  std::map<std::string, StudyFacts> facts;  // studyFacts answers from here
   std::set<std::string> known;
   std::set<std::string> forwarded;  // known instances already at every destination
 
@@ -64,6 +65,7 @@ class FakeStateStore final : public engine::StateStore {
     return static_cast<int>(destinations.size());
   }
   Result<std::vector<engine::OpenStudy>> openStudies() override;
+  Result<StudyFacts> studyFacts(const std::string& study_uid) override;
   Result<std::vector<bool>> knownInstances(const std::vector<std::string>& sops) override;
   Result<std::vector<bool>> finishedInstances(const std::vector<std::string>& sops) override;
   Result<std::vector<engine::StudySummary>> listStudies(int) override;

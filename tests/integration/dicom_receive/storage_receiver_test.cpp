@@ -331,6 +331,31 @@ TEST_F(StorageReceiverTest, StoresEveryTransferSyntaxUnchanged) {
   EXPECT_EQ(spool_->listCommitted().size(), names.size());
 }
 
+TEST_F(StorageReceiverTest, PublishesTheStudyAttributesTheMatcherNeeds) {
+  ASSERT_TRUE(startReceiver().ok());
+  fs::path file = modifiedCopy(
+      "pydicom_CT_small.dcm", "facts.dcm",
+      {"-i", "(0008,0050)=ACC-77", "-i", "(0010,0020)=PID-77", "-i", "(0010,0010)=Doe^Jane",
+       "-i", "(0010,0030)=19700102", "-i", "(0010,0040)=F", "-i", "(0008,0020)=20261130",
+       "-i", "(0008,0030)=013000", "-i", "(0008,1030)=CT HEAD W/O", "-i",
+       "(0018,0015)=HEAD", "-i", "(0008,0090)=Who^Doctor"});
+  ToolResult sent = store({file.string()});
+  ASSERT_EQ(sent.exit_code, 0) << sent.output;
+  std::vector<SpooledInstance> spooled = recorder_.snapshot();
+  ASSERT_EQ(spooled.size(), 1u);
+  const InstanceStudyAttributes& study = spooled[0].study;
+  EXPECT_EQ(study.accession_number, "ACC-77");
+  EXPECT_EQ(study.patient_id, "PID-77");
+  EXPECT_EQ(study.patient_name, "Doe^Jane");
+  EXPECT_EQ(study.birth_date, "19700102");
+  EXPECT_EQ(study.sex, "F");
+  EXPECT_EQ(study.study_date, "20261130");
+  EXPECT_EQ(study.study_time, "013000");
+  EXPECT_EQ(study.study_description, "CT HEAD W/O");
+  EXPECT_EQ(study.body_part_examined, "HEAD");
+  EXPECT_EQ(study.referring_physician, "Who^Doctor");
+}
+
 TEST_F(StorageReceiverTest, KeepsTheProposersFirstTransferSyntax) {
   ASSERT_TRUE(startReceiver().ok());
   // +C -xs: one context proposing JPEG lossless SV1 first, then the uncompressed syntaxes.

@@ -53,6 +53,57 @@ TEST_F(RedisStateStoreTest, RecordsInstancesAndSummarisesTheirStudy) {
   EXPECT_EQ(ready("ARCH"), 0);
 }
 
+TEST_F(RedisStateStoreTest, StudyFactsComeFromTheFirstInstanceWithCountAndCompletion) {
+  auto first = makeRecord(1, 1, {"ARCH"}, {"ARCH"}, kBaseMs);
+  first.instance.study.accession_number = "ACC-1";
+  first.instance.study.patient_id = "PID-1";
+  first.instance.study.patient_name = "Doe^Jane";
+  first.instance.study.birth_date = "19700101";
+  first.instance.study.sex = "F";
+  first.instance.study.study_date = "20261130";
+  first.instance.study.study_time = "010203";
+  first.instance.study.study_description = "CT HEAD";
+  first.instance.study.body_part_examined = "HEAD";
+  first.instance.study.referring_physician = "Who^Doctor";
+  auto second = makeRecord(1, 2, {"ARCH"}, {}, kBaseMs + 10);
+  second.instance.study.accession_number = "OTHER";  // later instances do not change facts
+  ASSERT_TRUE(store_->recordInstances({first, second}).ok());
+
+  auto facts = store_->studyFacts(studyUid(1));
+  ASSERT_TRUE(facts.ok()) << facts.error().describe();
+  EXPECT_EQ(facts->site, "north");
+  EXPECT_EQ(facts->modality, "CT");
+  EXPECT_EQ(facts->accession_number, "ACC-1");
+  EXPECT_EQ(facts->patient_id, "PID-1");
+  EXPECT_EQ(facts->patient_name, "Doe^Jane");
+  EXPECT_EQ(facts->birth_date, "19700101");
+  EXPECT_EQ(facts->sex, "F");
+  EXPECT_EQ(facts->study_date, "20261130");
+  EXPECT_EQ(facts->study_time, "010203");
+  EXPECT_EQ(facts->study_description, "CT HEAD");
+  EXPECT_EQ(facts->body_part_examined, "HEAD");
+  EXPECT_EQ(facts->referring_physician, "Who^Doctor");
+  EXPECT_EQ(facts->instances, 2);
+  EXPECT_FALSE(facts->complete);
+  EXPECT_EQ(toEpochMs(facts->first_received_at), kBaseMs);
+
+  ASSERT_TRUE(store_->completeStudy(studyUid(1), fromEpochMs(kBaseMs + 99), {"ARCH"}).ok());
+  facts = store_->studyFacts(studyUid(1));
+  ASSERT_TRUE(facts.ok());
+  EXPECT_TRUE(facts->complete);
+  EXPECT_EQ(toEpochMs(facts->completed_at), kBaseMs + 99);
+  // The store-and-forward summary still reads the same hash.
+  EXPECT_EQ(onlyStudy().instances, 2);
+  EXPECT_EQ(ready("ARCH"), 2);
+}
+
+TEST_F(RedisStateStoreTest, StudyFactsOfAnUnknownStudyAreNotFound) {
+  auto facts = store_->studyFacts(studyUid(7));
+  ASSERT_FALSE(facts.ok());
+  EXPECT_EQ(facts.error().code, ErrorCode::NotFound);
+  EXPECT_EQ(store_->studyFacts("not a uid").error().code, ErrorCode::InvalidInput);
+}
+
 TEST_F(RedisStateStoreTest, RepeatedRecordNeitherCountsTwiceNorEnqueuesTwice) {
   const auto record = makeRecord(1, 1, {"ARCH", "WS"}, {"WS"});
   ASSERT_TRUE(store_->recordInstances({record, record}).ok());

@@ -1,0 +1,211 @@
+#include "engine/app/orders_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "engine/domain/log.h"
+
+namespace sundial::app {
+namespace {
+
+using adapters::http::jsonError;
+using adapters::http::Request;
+using adapters::http::Response;
+using nlohmann::json;
+
+constexpr int kDefaultLimit = 100;
+constexpr int kMaxLimit = 1000;
+constexpr std::string_view kLinkSuffix = "/link";
+
+Response jsonResponse(int status, const json& body) {
+  Response response;
+  response.status = status;
+  response.body = body.dump();
+  return response;
+}
+
+json timeOrNull(UtcTime t) {
+  if (t == UtcTime{}) return nullptr;
+  return toEpochMs(t);
+}
+
+int errorStatus(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::InvalidInput: return 400;
+    case ErrorCode::NotFound: return 404;
+    case ErrorCode::Duplicate: return 409;
+    case ErrorCode::Unavailable:
+    case ErrorCode::Timeout:
+    case ErrorCode::ResourceExhausted: return 503;
+    default: return 500;
+  }
+}
+
+Response errorResponse(const Error& error) {
+  return jsonError(errorStatus(error), error.describe());
+}
+
+Result<int> limitOf(const Request& request) {
+  auto it = request.query.find("limit");
+  if (it == request.query.end()) return kDefaultLimit;
+  int limit = 0;
+  try {
+    limit = std::stoi(it->second);
+  } catch (const std::exception&) {
+    return makeError(ErrorCode::InvalidInput, "limit must be a whole number");
+  }
+  if (limit < 1 || limit > kMaxLimit) {
+    return makeError(ErrorCode::InvalidInput, "limit must be 1-1000");
+  }
+  return limit;
+}
+
+json orderJson(const std::string& key, const Order& o) {
+  return {{"order", key},
+          {"site", o.site},
+          {"accession_number", o.accession_number},
+          {"placer_order_number", o.placer_order_number},
+          {"filler_order_number", o.filler_order_number},
+          {"patient_id", o.patient_id},
+          {"patient_name", o.patient_name},
+          {"birth_date", o.birth_date},
+          {"sex", o.sex},
+          {"modality", o.modality},
+          {"procedure_code", o.procedure_code},
+          {"procedure_text", o.procedure_text},
+          {"priority", orderPriorityName(o.priority)},
+          {"reason_for_exam", o.reason_for_exam},
+          {"ordering_provider", o.ordering_provider},
+          {"study_instance_uid", o.study_instance_uid},
+          {"status", orderStatusName(o.status)},
+          {"ordered_at_ms", timeOrNull(o.ordered_at)},
+          {"received_at_ms", timeOrNull(o.received_at)}};
+}
+
+json linkJson(const engine::OrderLink& link) {
+  return {{"study_uid", link.study_uid},
+          {"reason", engine::linkReasonName(link.reason)},
+          {"cancelled", link.cancelled},
+          {"linked_at_ms", timeOrNull(link.linked_at)},
+          {"order", orderJson(link.order_key, link.order)}};
+}
+
+}  // namespace
+
+OrdersApi::OrdersApi(std::unique_ptr<engine::OrderStore> orders,
+                     std::unique_ptr<engine::StateStore> studies, const Clock& clock,
+                     config::MatchingConfig matching)
+    : orders_(std::move(orders)),
+      studies_(std::move(studies)),
+      matcher_(*orders_, *studies_, clock, matching) {}
+
+void OrdersApi::addListener(engine::OrderListener& listener) { matcher_.addListener(listener); }
+
+void OrdersApi::install(adapters::http::HttpServer& server) {
+  // Dispatchers and admins: the studies that came without an order, with what is needed to
+  // find it.
+  server.route("GET", "/api/v1/exceptions", [this](const Request& r) { return exceptions(r); });
+  // Dispatchers and admins: link an exception's study to its order by hand.
+  server.route("POST", "/api/v1/exceptions/*", [this](const Request& r) { return link(r); });
+  // Dispatchers, admins and the worklist: orders by site and accession number.
+  server.route("GET", "/api/v1/orders", [this](const Request& r) { return orders(r); });
+}
+
+Response OrdersApi::exceptions(const Request& request) {
+  auto limit = limitOf(request);
+  if (!limit) return errorResponse(limit.error());
+  std::lock_guard lock(mutex_);
+  auto listed = orders_->exceptions(limit.value());
+  if (!listed) return errorResponse(listed.error());
+  json out = json::array();
+  for (const engine::ExceptionEntry& entry : listed.value()) {
+    json item = {{"study_uid", entry.study_uid},
+                 {"site", entry.site},
+                 {"unmatched_since_ms", timeOrNull(entry.since)}};
+    // The facts a dispatcher needs to find the order; a forgotten study keeps its entry.
+    if (auto facts = studies_->studyFacts(entry.study_uid); facts) {
+      const StudyFacts& f = facts.value();
+      item["modality"] = f.modality;
+      item["accession_number"] = f.accession_number;
+      item["patient_id"] = f.patient_id;
+      item["patient_name"] = f.patient_name;
+      item["birth_date"] = f.birth_date;
+      item["sex"] = f.sex;
+      item["study_date"] = f.study_date;
+      item["study_time"] = f.study_time;
+      item["study_description"] = f.study_description;
+      item["body_part_examined"] = f.body_part_examined;
+      item["referring_physician"] = f.referring_physician;
+      item["instances"] = f.instances;
+      item["completed_at_ms"] = timeOrNull(f.completed_at);
+    } else if (facts.error().code != ErrorCode::NotFound) {
+      return errorResponse(facts.error());
+    }
+    out.push_back(std::move(item));
+  }
+  return jsonResponse(200, {{"exceptions", out}});
+}
+
+Response OrdersApi::link(const Request& request) {
+  // path_tail is "<study_uid>/link".
+  const std::string& tail = request.path_tail;
+  if (tail.size() <= kLinkSuffix.size() ||
+      tail.compare(tail.size() - kLinkSuffix.size(), kLinkSuffix.size(), kLinkSuffix) != 0) {
+    return jsonError(404, "expected /api/v1/exceptions/{study_uid}/link");
+  }
+  const std::string study_uid = tail.substr(0, tail.size() - kLinkSuffix.size());
+  if (!isValidUid(study_uid)) return jsonError(400, "the study UID in the path is not a DICOM UID");
+  json body;
+  try {
+    body = json::parse(request.body);
+  } catch (const json::exception&) {
+    return jsonError(400, "the body is not JSON: expected {\"accession_number\": \"...\"} or "
+                          "{\"order\": \"<key>\"}");
+  }
+  const bool by_accession = body.is_object() && body.contains("accession_number") &&
+                            body["accession_number"].is_string();
+  const bool by_key = body.is_object() && body.contains("order") && body["order"].is_string();
+  if (by_accession == by_key) {
+    return jsonError(400, "give exactly one of \"accession_number\" or \"order\" (a string)");
+  }
+  std::lock_guard lock(mutex_);
+  auto linked = by_accession
+                    ? matcher_.linkByAccession(study_uid, body["accession_number"].get<std::string>())
+                    : matcher_.linkByHand(study_uid, body["order"].get<std::string>());
+  if (!linked) return errorResponse(linked.error());
+  log::info("study_linked_by_hand", {{"site", linked->order.site},
+                                     {"study_uid", log::identifying(study_uid)}});
+  return jsonResponse(200, linkJson(linked.value()));
+}
+
+Response OrdersApi::orders(const Request& request) {
+  auto limit = limitOf(request);
+  if (!limit) return errorResponse(limit.error());
+  auto site = request.query.find("site");
+  auto accession = request.query.find("accession");
+  std::lock_guard lock(mutex_);
+  Result<std::vector<std::string>> keys = std::vector<std::string>{};
+  if (accession != request.query.end()) {
+    if (site == request.query.end()) {
+      return jsonError(400, "accession needs site: an accession number is unique within a site");
+    }
+    keys = orders_->ordersByAccession(site->second, accession->second);
+  } else {
+    keys = orders_->recentOrders(limit.value());
+  }
+  if (!keys) return errorResponse(keys.error());
+  json out = json::array();
+  for (const std::string& key : keys.value()) {
+    auto order = orders_->order(key);
+    if (!order) return errorResponse(order.error());
+    if (!order.value()) continue;
+    if (site != request.query.end() && order.value()->site != site->second) continue;
+    json item = orderJson(key, *order.value());
+    auto studies = orders_->studiesOf(key);
+    if (!studies) return errorResponse(studies.error());
+    item["study_uids"] = studies.value();
+    out.push_back(std::move(item));
+  }
+  return jsonResponse(200, {{"orders", out}});
+}
+
+}  // namespace sundial::app
