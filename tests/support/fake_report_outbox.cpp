@@ -88,18 +88,20 @@ Result<int> FakeOutboxStore::promoteDueRetries(const std::string& site, UtcTime 
 Result<int> FakeOutboxStore::reclaim(const std::string& site, const std::string&) {
   if (auto ok = down(); !ok) return ok.error();
   ++reclaims;
+  // Newest claim first to the front, so that the oldest claim is taken first (as in Redis).
   int moved = 0;
-  for (auto it = in_flight.begin(); it != in_flight.end();) {
+  std::vector<std::string> kept;
+  for (auto it = in_flight.rbegin(); it != in_flight.rend(); ++it) {
     Stored& stored = deliveries.at(*it);
     if (stored.entry.site != site) {
-      ++it;
+      kept.insert(kept.begin(), *it);
       continue;
     }
     stored.state = "ready";
     ready.push_front(*it);
-    it = in_flight.erase(it);
     ++moved;
   }
+  in_flight = std::move(kept);
   return moved;
 }
 

@@ -8,6 +8,7 @@
 
 #include "adapters/redis/outbox_scripts.h"
 #include "tests/integration/redis/redis_test_fixture.h"
+#include "tests/support/outbox_store_contract.h"
 
 namespace sundial::adapters::redis {
 namespace {
@@ -244,3 +245,31 @@ TEST_F(RedisReportOutboxTest, RedisDownIsUnavailable) {
 
 }  // namespace
 }  // namespace sundial::adapters::redis
+
+// The OutboxStore contract (the in-memory fake of the unit tests passes it too).
+
+namespace sundial::testing {
+namespace {
+
+struct RedisMaker {
+  std::unique_ptr<RedisServerProcess> server;
+  bool SetUp() {
+    if (!RedisServerProcess::available()) return false;
+    server = std::make_unique<RedisServerProcess>(RedisServerOptions{});
+    return server->start();
+  }
+  std::string skipReason() const {
+    return server ? "redis-server did not start: " + server->error() : "redis-server is not on PATH";
+  }
+  std::unique_ptr<engine::OutboxStore> make(const Clock& clock) {
+    return std::make_unique<adapters::redis::RedisReportOutbox>(
+        adapters::redis::RedisClientOptions{server->address(), std::chrono::milliseconds(1000),
+                                            std::chrono::milliseconds(2000)},
+        adapters::redis::kPrefix, clock);
+  }
+};
+
+INSTANTIATE_TYPED_TEST_SUITE_P(Redis, OutboxStoreContract, ::testing::Types<RedisMaker>);
+
+}  // namespace
+}  // namespace sundial::testing
