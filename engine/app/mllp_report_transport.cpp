@@ -11,20 +11,7 @@ Result<engine::SiteAck> MllpReportTransport::send(std::string_view message) {
   engine::SiteAck out;
   out.code = std::string(hl7::ackCodeName(ack->code));
   out.error_text = ack->error_text;
-  switch (ack->code) {
-    case hl7::AckCode::ApplicationAccept:
-    case hl7::AckCode::CommitAccept:
-      out.answer = engine::SiteAnswer::Accepted;
-      break;
-    case hl7::AckCode::ApplicationError:
-    case hl7::AckCode::CommitError:
-      out.answer = engine::SiteAnswer::Error;
-      break;
-    case hl7::AckCode::ApplicationReject:
-    case hl7::AckCode::CommitReject:
-      out.answer = engine::SiteAnswer::Rejected;
-      break;
-  }
+  out.answer = siteAnswerFor(ack->code);
   return out;
 }
 
