@@ -48,6 +48,7 @@ class MllpListener:
         self.script = []          # answers for the next messages, before `mode` applies
         self.received = []        # raw message bytes, in arrival order
         self.connections = 0
+        self.delay = 0.0          # seconds to wait before each answer (a slow site)
         self._lock = threading.Lock()
         self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -113,4 +114,5 @@ class MllpListener:
                         continue
                     if answer[0] == "close":
                         return
+                    time.sleep(self.delay)
                     conn.sendall(VT + ack(message, answer[0], answer[1]) + FS + CR)

@@ -255,6 +255,22 @@ class ReportDeliveryTest(EndToEndTest):
         self.wait_delivered(node, "NORTH")
         self.assertEqual([control_id(m) for m in north.messages()], [delivery])
 
+    def test_a_stop_in_the_middle_of_a_batch_loses_nothing_and_sends_nothing_twice(self):
+        north = self.listener()
+        north.delay = 0.1  # a slow site: the stop comes while most reports are still queued
+        node = self.node(north.port, free_port())
+        ids = [node.queue("NORTH", text=f"Report {i}.") for i in range(30)]
+        wait_until(lambda: len(north.messages()) >= 3, 30, "the first reports to arrive")
+        self.assertEqual(node.stop(), 0)  # SIGTERM while reports are going out
+        self.assertLess(len(north.messages()), len(ids))
+        north.delay = 0.0
+        node.start()
+        wait_until(lambda: len(north.messages()) >= len(ids), 60, "every report to arrive")
+        received = [control_id(m) for m in north.messages()]
+        self.assertEqual(sorted(received), sorted(ids))  # each exactly once
+        wait_until(lambda: node.outbox("NORTH")["queue"] == {"ready": 0, "in_flight": 0, "waiting": 0,
+                                                             "dead": 0}, 10, "an empty outbox")
+
     def test_bad_requests_are_refused_with_the_reason(self):
         node = self.node(free_port(), free_port())
         cases = [
