@@ -20,6 +20,7 @@ DCMTK_ENV = dict(os.environ, TCP_NODELAY="1")
 class Site:
     name: str
     calling_ae: str
+    sending_application: str  # MSH-3 and MSH-4 of the site's RIS: one of its hl7.senders
     sending_facility: str
 
 
@@ -43,9 +44,11 @@ class Engine:
         sites = []
         for site in config.get("sites") or []:
             callers = site.get("callers") or [{}]
-            hl7_site = site.get("hl7") or {}
+            senders = [s for s in (site.get("hl7") or {}).get("senders") or [] if s.get("facility")]
+            sender = senders[0] if senders else {}
             sites.append(Site(name=site["name"], calling_ae=callers[0].get("ae_title", "MODALITY"),
-                              sending_facility=hl7_site.get("sending_facility", site["name"])))
+                              sending_application=sender.get("application", "RIS"),
+                              sending_facility=sender.get("facility", site["name"])))
         if not sites:
             raise SystemExit(f"night: {path} has no sites")
         return Engine(host, http_port or node.get("http_port", 8080), dicom_port or node.get("dicom_port", 11112),

@@ -42,7 +42,7 @@ class Study:
         sop, code, text, _, _ = PROCEDURES[self.modality]
         p = HL7_PRIORITY[self.priority]
         segments = [
-            f"MSH|^~\\&|RIS|{self.site.sending_facility}|SUNDIAL|SUNDIAL|{now}||ORM^O01|{self.accession}|P|2.5.1",
+            f"MSH|^~\\&|{self.site.sending_application}|{self.site.sending_facility}|SUNDIAL|SUNDIAL|{now}||ORM^O01|{self.accession}|P|2.5.1",
             f"PID|1||{self.patient_id}^^^{self.site.name}||{self.patient_name}||{self.birth_date}|{self.sex}",
             "PV1|1|E",
             f"ORC|NW|P{self.accession}|F{self.accession}||SC||^^^^^{p}||{now}",
