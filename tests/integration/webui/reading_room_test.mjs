@@ -144,6 +144,12 @@ test('a dispatcher reassigns a task on the board by picking a reader', async () 
   await page.locator('[data-reader-id="R2"]').waitFor({ timeout: 5000 });
   await row(page, urgent.id).getByLabel('Reassign to').selectOption('R2');
   await waitUntil(async () => (await task(urgent.id)).assigned_reader === 'R2', 5000, 'the reassignment');
+
+  // ... and by dragging the row onto a reader.
+  await row(page, urgent.id).dragTo(page.locator('[data-reader-id="R1"]'));
+  await waitUntil(async () => (await task(urgent.id)).assigned_reader === 'R1', 5000, 'the drag to R1');
+  await waitUntil(async () => (await row(page, urgent.id).getByLabel('Reassign to').inputValue()) === 'R1',
+    3000, 'the board to show R1');
   await page.screenshot({ path: join(artifacts, 'board.png') });
   assert.deepEqual(problems, []);
   await page.close();
