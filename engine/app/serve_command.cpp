@@ -6,6 +6,7 @@
 #include <cctype>
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -32,6 +33,7 @@
 #include "engine/app/audit_wiring.h"
 #include "engine/audit/anchor.h"
 #include "engine/audit/audit_exporter.h"
+#include "engine/audit/digest.h"
 #include "engine/audit/trail_writer.h"
 #include "engine/config/config_loader.h"
 #include "engine/domain/log.h"
@@ -211,6 +213,15 @@ Result<void> Node::startHttp() {
   return okResult();
 }
 
+// Which configuration ran, as the trail states it: the file's SHA-256 ("unreadable" if it
+// went away since it was loaded).
+std::string configFileDigest(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return "unreadable";
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return engine::audit::sha256Hex(text);
+}
+
 // The exporter reads the trail files (its on-disk queue) on its own thread, so a repository
 // that is down never slows record().
 Result<void> Node::startAuditExport(const std::filesystem::path& folder) {
@@ -264,6 +275,7 @@ Result<void> Node::startAudit() {
   loaded.action = "config.loaded";
   loaded.actor = "engine";
   loaded.details = {{"file", config_->source_file.string()},
+                    {"sha256", configFileDigest(config_->source_file)},
                     {"sites", std::to_string(config_->sites.size())},
                     {"destinations", std::to_string(config_->destinations.size())}};
   audit().record(std::move(loaded));

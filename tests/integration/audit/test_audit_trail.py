@@ -2,6 +2,7 @@
 query it, and `sundial audit verify` passes the intact trail and names the first bad record
 of a tampered copy (changed, removed, reordered, truncated, forged anchor)."""
 
+import hashlib
 import json
 import os
 import unittest
@@ -53,6 +54,8 @@ class AuditTrail(EndToEndTest):
         records = trail_records(self.data)
         actions = [r["action"] for r in records]
         self.assertEqual(actions[:2], ["config.loaded", "app.start"])
+        with open(self.sundial.config_path, "rb") as f:
+            self.assertEqual(records[0]["details"]["sha256"], hashlib.sha256(f.read()).hexdigest())
         self.assertEqual(actions[-1], "app.stop")
         rejected = [r for r in records if r["action"] == "association.rejected"]
         self.assertEqual(len(rejected), 1, actions)
