@@ -33,10 +33,12 @@ class ReportsApi {
 
   void install(adapters::http::HttpServer& server);
 
- private:
+  // The handlers install() routes (public so that tests call them without a socket).
   adapters::http::Response outboxState(const adapters::http::Request& request);
-  adapters::http::Response retryDead(const adapters::http::Request& request);
+  adapters::http::Response retryDead(const adapters::http::Request& request);  // path_tail "<id>/retry"
   adapters::http::Response queueReport(const adapters::http::Request& request);
+
+ private:
   void collectDepths(std::string& out);
 
   std::shared_ptr<const config::Config> config_;
