@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <lua.hpp>
 #include <string>
 #include <unordered_map>
@@ -239,7 +240,89 @@ int messageHandler(lua_State* L) {
   return 1;
 }
 
+// Pushes `value` as a plain, writable Lua value (host function results).
+void pushPlain(lua_State* L, const Value& value, int depth) {
+  constexpr int kMaxResultDepth = 16;
+  if (depth > kMaxResultDepth) luaL_error(L, "host result nested too deeply");
+  luaL_checkstack(L, 3, "host result nested too deeply");
+  const Value::Storage& storage = value.storage();
+  if (const auto* b = std::get_if<bool>(&storage)) {
+    lua_pushboolean(L, *b ? 1 : 0);
+  } else if (const auto* i = std::get_if<std::int64_t>(&storage)) {
+    lua_pushinteger(L, static_cast<lua_Integer>(*i));
+  } else if (const auto* d = std::get_if<double>(&storage)) {
+    lua_pushnumber(L, static_cast<lua_Number>(*d));
+  } else if (const auto* s = std::get_if<std::string>(&storage)) {
+    lua_pushlstring(L, s->data(), s->size());
+  } else if (const auto* array = std::get_if<Value::Array>(&storage)) {
+    lua_createtable(L, static_cast<int>(array->size()), 0);
+    lua_Integer n = 0;
+    for (const Value& item : *array) {
+      pushPlain(L, item, depth + 1);
+      lua_rawseti(L, -2, ++n);
+    }
+  } else if (const auto* map = std::get_if<Value::Map>(&storage)) {
+    lua_createtable(L, 0, static_cast<int>(map->size()));
+    for (const auto& [key, item] : *map) {
+      lua_pushlstring(L, key.data(), key.size());
+      pushPlain(L, item, depth + 1);
+      lua_rawset(L, -3);
+    }
+  } else {
+    lua_pushnil(L);
+  }
+}
+
+// Upvalue 1: the index of the HostFunction in the options. Arguments are converted, the C++
+// function runs, and its scope is left before a Lua error is raised (STYLE.md §6).
+int callHostFunction(lua_State* L) {
+  auto& self = implOf(L);
+  const auto index = static_cast<std::size_t>(lua_tointeger(L, lua_upvalueindex(1)));
+  const HostFunction& host = self.options.host_functions[index];
+  char failure[kHostErrorSize * 2] = {};
+  {
+    Value::Array args;
+    const int count = lua_gettop(L);
+    args.reserve(static_cast<std::size_t>(count));
+    for (int i = 1; i <= count; ++i) args.push_back(detail::toValue(L, i));
+    std::optional<Result<Value>> result;
+    try {
+      result.emplace(host.function(args));
+    } catch (const std::exception& e) {
+      std::snprintf(failure, sizeof failure, "%s.%s: %s", self.options.host_library.c_str(),
+                    host.name.c_str(), e.what());
+    }
+    if (result && result->ok()) {
+      lua_settop(L, 0);
+      pushPlain(L, result->value(), 0);
+      return 1;
+    }
+    if (result) {
+      std::snprintf(failure, sizeof failure, "%s.%s: %s", self.options.host_library.c_str(),
+                    host.name.c_str(), result->error().message.c_str());
+    }
+  }
+  return luaL_error(L, "%s", failure);
+}
+
+// Adds the host library table (read-only) to the allow list at `globals`.
+void addHostLibrary(lua_State* L, int globals, const SandboxOptions& options) {
+  if (options.host_functions.empty()) return;
+  globals = lua_absindex(L, globals);
+  lua_newtable(L);
+  const int library = lua_gettop(L);
+  for (std::size_t i = 0; i < options.host_functions.size(); ++i) {
+    lua_pushinteger(L, static_cast<lua_Integer>(i));
+    lua_pushcclosure(L, callHostFunction, 1);
+    lua_setfield(L, library, options.host_functions[i].name.c_str());
+  }
+  detail::pushReadOnlyProxy(L, library);
+  lua_setfield(L, globals, options.host_library.c_str());
+  lua_pop(L, 1);
+}
+
 struct InitArgs {
+  const SandboxOptions* options = nullptr;
   int globals_ref = LUA_NOREF;
   int budget_error_ref = LUA_NOREF;
 };
@@ -247,6 +330,7 @@ struct InitArgs {
 int initProtected(lua_State* L) {
   auto* args = static_cast<InitArgs*>(lua_touserdata(L, 1));
   detail::pushAllowedGlobals(L);
+  addHostLibrary(L, -1, *args->options);
   guardPatternFunctions(L);
   args->globals_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushliteral(L, "budget exceeded");
@@ -375,6 +459,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::create(SandboxOptions options) {
   lua_State* L = impl->L;
   lua_sethook(L, countHook, LUA_MASKCOUNT, impl->options.hook_interval);
   InitArgs args;
+  args.options = &impl->options;
   lua_pushcfunction(L, initProtected);
   lua_pushlightuserdata(L, &args);
   const int status = lua_pcall(L, 1, 0, 0);

@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/domain/clock.h"
 #include "engine/domain/result.h"
@@ -45,6 +46,15 @@ struct Budget {
   std::size_t memory_bytes = std::size_t{8} << 20;
 };
 
+// A C++ function offered to rules as `<host_library>.<name>(...)`. Its arguments arrive as
+// Values (read-only tables read through); its result goes back as a fresh, writable Lua value
+// (tables the rule may sort or change: nothing is shared). An Error becomes a Lua error with its
+// message, raised at the rule's line. It may throw nothing but std::bad_alloc (reported too).
+struct HostFunction {
+  std::string name;
+  std::function<Result<Value>(const Value::Array& args)> function;
+};
+
 struct SandboxOptions {
   // Hard cap on everything the Lua state holds, loaded rule files included.
   std::size_t state_memory_bytes = std::size_t{32} << 20;
@@ -57,6 +67,9 @@ struct SandboxOptions {
   int hook_interval = 1000;
   // Steady time for deadlines; empty means std::chrono::steady_clock::now. Must not throw.
   std::function<SteadyTime()> steady_now;
+  // Host functions, offered in one read-only global table named host_library (none: no table).
+  std::string host_library = "sundial";
+  std::vector<HostFunction> host_functions;
 };
 
 class Sandbox {

@@ -1,0 +1,216 @@
+#include "rules/api/decision_json.h"
+
+#include <nlohmann/json.hpp>
+
+namespace sundial::rules {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kSchema = 1;
+
+bool parsePriorityName(const std::string& text, OrderPriority& out) {
+  if (text == "STAT") out = OrderPriority::Stat;
+  else if (text == "URGENT") out = OrderPriority::Urgent;
+  else if (text == "ROUTINE") out = OrderPriority::Routine;
+  else return false;
+  return true;
+}
+
+json inputJson(const DecisionInput& input) {
+  json study = {{"key", input.study.key},
+                {"modality", input.study.modality},
+                {"body_part", input.study.body_part},
+                {"description", input.study.description},
+                {"images", input.study.image_count},
+                {"site", input.study.site},
+                {"arrived_ms", toEpochMs(input.study.arrived)}};
+  json order = {{"present", input.order.present}};
+  if (input.order.present) {
+    order["procedure_code"] = input.order.procedure_code;
+    order["procedure_text"] = input.order.procedure_text;
+    order["priority"] = std::string(orderPriorityName(input.order.priority));
+    order["reason"] = input.order.reason_for_exam;
+    order["ordering_provider"] = input.order.ordering_provider;
+  }
+  json patient = {{"sex", input.patient.sex}};
+  if (input.patient.age_years) patient["age"] = *input.patient.age_years;
+  json readers = json::object();
+  for (const auto& [id, status] : input.readers) {
+    readers[id] = {{"online", status.online},
+                   {"load_rvu", status.load_rvu},
+                   {"open_tasks", status.open_tasks}};
+  }
+  return {{"study", std::move(study)},   {"order", std::move(order)},
+          {"patient", std::move(patient)}, {"now_ms", toEpochMs(input.now)},
+          {"sequence", input.sequence},  {"readers", std::move(readers)}};
+}
+
+json recordJson(const DecisionRecord& record) {
+  const Decision& d = record.decision;
+  json decision = {{"priority", std::string(orderPriorityName(d.priority))},
+                   {"reader", d.reader},
+                   {"pool", d.pool},
+                   {"destinations", d.destinations},
+                   {"tags", d.tags},
+                   {"hold", d.hold},
+                   {"notify", d.notify},
+                   {"reasons", d.reasons}};
+  decision["due_ms"] = d.due ? json(toEpochMs(*d.due)) : json(nullptr);
+  json rejected = json::array();
+  for (const Rejection& r : record.rejected) {
+    rejected.push_back({{"reader", r.reader},
+                        {"constraint", std::string(constraintName(r.constraint))},
+                        {"detail", r.detail}});
+  }
+  return {{"decision", std::move(decision)},
+          {"rule_set_version", record.rule_set_version},
+          {"roster_version", record.roster_version},
+          {"decided_by", record.decided_by},
+          {"fallback", record.fallback},
+          {"fallback_reason", record.fallback_reason},
+          {"eligible", record.eligible},
+          {"rejected", std::move(rejected)}};
+}
+
+// Reads with a path for the message when a field is missing or of the wrong type.
+struct Fields {
+  const json& object;
+  std::string path;
+
+  template <typename T>
+  T get(const char* key, T fallback = T{}) const {
+    auto found = object.find(key);
+    if (found == object.end() || found->is_null()) return fallback;
+    try {
+      return found->get<T>();
+    } catch (const json::exception&) {
+      throw std::invalid_argument(path + "." + key + " has the wrong type");
+    }
+  }
+  Fields sub(const char* key) const {
+    auto found = object.find(key);
+    if (found == object.end() || !found->is_object()) {
+      throw std::invalid_argument(path + "." + key + " is missing or not an object");
+    }
+    return Fields{*found, path + "." + key};
+  }
+};
+
+DecisionInput readInput(const Fields& in) {
+  DecisionInput input;
+  const Fields study = in.sub("study");
+  input.study.key = study.get<std::string>("key");
+  input.study.modality = study.get<std::string>("modality");
+  input.study.body_part = study.get<std::string>("body_part");
+  input.study.description = study.get<std::string>("description");
+  input.study.image_count = study.get<int>("images");
+  input.study.site = study.get<std::string>("site");
+  input.study.arrived = fromEpochMs(study.get<long long>("arrived_ms"));
+  const Fields order = in.sub("order");
+  input.order.present = order.get<bool>("present");
+  if (input.order.present) {
+    input.order.procedure_code = order.get<std::string>("procedure_code");
+    input.order.procedure_text = order.get<std::string>("procedure_text");
+    if (!parsePriorityName(order.get<std::string>("priority", "ROUTINE"), input.order.priority)) {
+      throw std::invalid_argument(order.path + ".priority is not STAT, URGENT or ROUTINE");
+    }
+    input.order.reason_for_exam = order.get<std::string>("reason");
+    input.order.ordering_provider = order.get<std::string>("ordering_provider");
+  }
+  const Fields patient = in.sub("patient");
+  if (patient.object.contains("age") && !patient.object["age"].is_null()) {
+    input.patient.age_years = patient.get<int>("age");
+  }
+  input.patient.sex = patient.get<std::string>("sex");
+  input.now = fromEpochMs(in.get<long long>("now_ms"));
+  input.sequence = in.get<std::uint64_t>("sequence");
+  const Fields readers = in.sub("readers");
+  for (const auto& [id, value] : readers.object.items()) {
+    if (!value.is_object()) throw std::invalid_argument(readers.path + "." + id + " is not an object");
+    const Fields status{value, readers.path + "." + id};
+    input.readers[id] = ReaderStatus{status.get<bool>("online"), status.get<double>("load_rvu"),
+                                     status.get<int>("open_tasks")};
+  }
+  return input;
+}
+
+DecisionRecord readRecord(const Fields& in) {
+  DecisionRecord record;
+  const Fields d = in.sub("decision");
+  Decision& decision = record.decision;
+  if (!parsePriorityName(d.get<std::string>("priority", "ROUTINE"), decision.priority)) {
+    throw std::invalid_argument(d.path + ".priority is not STAT, URGENT or ROUTINE");
+  }
+  if (d.object.contains("due_ms") && !d.object["due_ms"].is_null()) {
+    decision.due = fromEpochMs(d.get<long long>("due_ms"));
+  }
+  decision.reader = d.get<std::string>("reader");
+  decision.pool = d.get<std::string>("pool");
+  decision.destinations = d.get<std::vector<std::string>>("destinations");
+  decision.tags = d.get<std::vector<std::string>>("tags");
+  decision.hold = d.get<bool>("hold");
+  decision.notify = d.get<std::vector<std::string>>("notify");
+  decision.reasons = d.get<std::vector<std::string>>("reasons");
+  record.rule_set_version = in.get<std::string>("rule_set_version");
+  record.roster_version = in.get<std::string>("roster_version");
+  record.decided_by = in.get<std::string>("decided_by");
+  record.fallback = in.get<bool>("fallback");
+  record.fallback_reason = in.get<std::string>("fallback_reason");
+  record.eligible = in.get<std::vector<std::string>>("eligible");
+  auto rejected = in.object.find("rejected");
+  if (rejected != in.object.end() && rejected->is_array()) {
+    for (const json& item : *rejected) {
+      const Fields r{item, in.path + ".rejected[]"};
+      Rejection rejection;
+      rejection.reader = r.get<std::string>("reader");
+      if (!parseConstraint(r.get<std::string>("constraint"), rejection.constraint)) {
+        throw std::invalid_argument(r.path + ".constraint is unknown");
+      }
+      rejection.detail = r.get<std::string>("detail");
+      record.rejected.push_back(std::move(rejection));
+    }
+  }
+  return record;
+}
+
+}  // namespace
+
+bool parseConstraint(std::string_view name, Constraint& out) {
+  for (Constraint c : {Constraint::UnknownReader, Constraint::Licence, Constraint::Credential,
+                       Constraint::Modality, Constraint::OnShift, Constraint::Online}) {
+    if (constraintName(c) == name) {
+      out = c;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string decisionToJson(const DecisionInput& input, const DecisionRecord& record) {
+  json out = {{"schema", kSchema}, {"input", inputJson(input)}, {"record", recordJson(record)}};
+  return out.dump();
+}
+
+Result<RecordedDecision> decisionFromJson(std::string_view text) {
+  json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return makeError(ErrorCode::InvalidInput, "a recorded decision is not a JSON object");
+  }
+  try {
+    const Fields root{parsed, "$"};
+    if (root.get<int>("schema") != kSchema) {
+      return makeError(ErrorCode::InvalidInput,
+                       "a recorded decision has schema " + parsed.value("schema", json()).dump() +
+                           ", expected 1");
+    }
+    RecordedDecision out;
+    out.input = readInput(root.sub("input"));
+    out.record = readRecord(root.sub("record"));
+    return out;
+  } catch (const std::exception& e) {
+    return makeError(ErrorCode::InvalidInput, std::string("a recorded decision: ") + e.what());
+  }
+}
+
+}  // namespace sundial::rules
