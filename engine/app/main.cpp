@@ -4,6 +4,7 @@
 
 #include "engine/app/audit_command.h"
 #include "engine/app/exit_codes.h"
+#include "engine/app/rules_command.h"
 #include "engine/app/serve_command.h"
 
 int main(int argc, char** argv) {
@@ -21,6 +22,22 @@ int main(int argc, char** argv) {
       audit->add_subcommand("verify", "Check the audit trail's hash chain and anchors");
   audit_verify->add_option("--config", config_file, "The YAML configuration file")->required();
 
+  CLI::App* rules = app.add_subcommand("rules", "Test Lua routing rules, replay past decisions");
+  rules->require_subcommand(1);
+  sundial::app::RulesTestArgs test_args;
+  CLI::App* rules_test = rules->add_subcommand("test", "Run the test cases of a rule folder");
+  rules_test->add_option("DIR", test_args.folder, "The rule folder")->required();
+  rules_test->add_option("--config", test_args.config_file, "Configuration with the roster");
+  sundial::app::RulesReplayArgs replay_args;
+  CLI::App* rules_replay =
+      rules->add_subcommand("replay", "Re-run recorded decisions; print where they differ");
+  rules_replay->add_option("--config", replay_args.config_file, "The YAML configuration")->required();
+  rules_replay->add_option("--since", replay_args.since, "From (2026-11-29T00:00:00Z or epoch ms)")
+      ->required();
+  rules_replay->add_option("--until", replay_args.until, "Up to (default: now)");
+  rules_replay->add_option("--rules", replay_args.rules_folder, "Rule folder (default: rules.folder)");
+  rules_replay->add_option("--redis", replay_args.redis_address, "Redis address (default: configured)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,5 +46,7 @@ int main(int argc, char** argv) {
   }
   if (serve->parsed()) return sundial::app::runServe(config_file);
   if (audit_verify->parsed()) return sundial::app::runAuditVerify(config_file);
+  if (rules_test->parsed()) return sundial::app::runRulesTest(test_args);
+  if (rules_replay->parsed()) return sundial::app::runRulesReplay(replay_args);
   return sundial::app::kExitUsage;
 }
