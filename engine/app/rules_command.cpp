@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "adapters/redis/key_schema.h"
 #include "adapters/redis/redis_client.h"
 #include "engine/app/exit_codes.h"
 #include "engine/config/config_loader.h"
@@ -16,10 +17,8 @@
 namespace sundial::app {
 namespace {
 
-// The decisions the dispatcher records, one stream entry per decision with the JSON of
-// rules::decisionToJson in the field "decision" (docs/rules.md).
-// TODO(lead): take this from the dispatch key schema in adapters/redis once it exists.
-std::string decisionsStreamKey(const std::string& prefix) { return prefix + ":v1:dispatch:decisions"; }
+// The dispatcher records one stream entry per decision (adapters/redis/redis_decision_log.h)
+// with the JSON of rules::decisionToJson in the field "decision".
 constexpr const char* kDecisionField = "decision";
 constexpr int kReplayBatch = 1000;
 
@@ -122,7 +121,7 @@ int runRulesReplay(const RulesReplayArgs& args) {
                       ? config->redis.address
                       : "unix:" + (config->redisDir() / "redis.sock").string();
   adapters::redis::RedisClient client(redis);
-  const std::string key = decisionsStreamKey(config->redis.key_prefix);
+  const std::string key = adapters::redis::KeySchema(config->redis.key_prefix).dispatchDecisions();
   std::string start = std::to_string(*since) + "-0";
   const std::string end = until ? std::to_string(*until) + "-18446744073709551615" : "+";
   for (;;) {
