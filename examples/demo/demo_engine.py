@@ -25,7 +25,8 @@ class Site:
 
 
 class Engine:
-    def __init__(self, host, http_port, dicom_port, hl7_port, ae_title, sites, demo_readers):
+    def __init__(self, host, http_port, dicom_port, hl7_port, ae_title, sites, demo_readers, report_endpoints=()):
+        self._report_endpoints = sorted(set(report_endpoints))
         self.host = host
         self.http_port = http_port
         self.dicom_port = dicom_port
@@ -42,7 +43,11 @@ class Engine:
         node = config.get("node") or {}
         hl7 = config.get("hl7") or {}
         sites = []
+        reports = []
         for site in config.get("sites") or []:
+            endpoint = site.get("reports") or {}
+            if endpoint.get("host") in ("127.0.0.1", "localhost", "::1") and endpoint.get("port"):
+                reports.append((endpoint["host"], int(endpoint["port"])))
             callers = site.get("callers") or [{}]
             senders = [s for s in (site.get("hl7") or {}).get("senders") or [] if s.get("facility")]
             sender = senders[0] if senders else {}
@@ -53,7 +58,11 @@ class Engine:
             raise SystemExit(f"night: {path} has no sites")
         return Engine(host, http_port or node.get("http_port", 8080), dicom_port or node.get("dicom_port", 11112),
                       hl7_port or (hl7.get("port") if hl7.get("enabled", True) else None),
-                      node.get("ae_title", "SUNDIAL"), sites, DEFAULT_READERS)
+                      node.get("ae_title", "SUNDIAL"), sites, DEFAULT_READERS, reports)
+
+    def report_endpoints(self):
+        """(host, port) of the sites' report endpoints on this machine."""
+        return list(self._report_endpoints)
 
     def note_once(self, text):
         if text not in self._notes:

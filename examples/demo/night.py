@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import demo_engine  # noqa: E402
 import demo_studies  # noqa: E402
 import demo_readers  # noqa: E402
+import demo_site_ris  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CONFIG = os.path.join(HERE, "..", "config.yaml")
@@ -70,6 +71,16 @@ def main(argv=None):
         return 2
     print(f"night: open http://{engine.host}:{engine.http_port}/ in a browser to watch")
 
+    # The sites' RIS, where the engine delivers reports: played here when a site's
+    # `reports:` endpoint is on this machine.
+    ris = []
+    for host, port in engine.report_endpoints():
+        try:
+            ris.append(demo_site_ris.SiteRis(host, port).start())
+            print(f"night: playing the sites' RIS on {host}:{port} (reports are ACKed there)")
+        except OSError as e:
+            engine.note_once(f"cannot listen on {host}:{port} for the sites' reports ({e.strerror or e})")
+
     stop = threading.Event()
     readers = []
     if not args.no_readers:
@@ -100,7 +111,11 @@ def main(argv=None):
         reader.join(timeout=30)
 
     reported = sum(r.reported for r in readers)
-    print(f"night: sent {sent['orders']} orders and {sent['studies']} studies; readers reported {reported}")
+    delivered = sum(r.received for r in ris)
+    for r in ris:
+        r.stop()
+    print(f"night: sent {sent['orders']} orders and {sent['studies']} studies; readers reported {reported}; "
+          f"sites received {delivered} reports")
     engine.print_tat()
     return 0 if sent["studies"] == args.studies else 1
 
