@@ -94,13 +94,13 @@ class Engine:
         return self.request("GET", "/healthz")[0] == 200
 
     def log_in(self, user, password):
-        """A session token; None when the engine has no log-in (every call is then open)."""
+        """(session token, reader id). Without log-in in the engine: (None, None), every call open."""
         status, answer = self.request("POST", "/api/v1/login", {"user": user, "password": password})
         if status == 200 and answer and answer.get("token"):
-            return answer["token"]
+            return answer["token"], answer.get("reader_id") or None
         if status in (404, 405):
             self.note_once("the engine has no /api/v1/login yet: readers act without a session")
-            return None
+            return None, None
         raise RuntimeError(f"log-in of {user} refused ({status}): {(answer or {}).get('error')}")
 
     def print_tat(self):
@@ -115,7 +115,7 @@ class Engine:
     def any_token(self):
         for user, password in self.demo_readers:
             try:
-                return self.log_in(user, password)
+                return self.log_in(user, password)[0]
             except RuntimeError:
                 continue
         return None

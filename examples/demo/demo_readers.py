@@ -31,7 +31,8 @@ class Reader(threading.Thread):
 
     def run(self):
         try:
-            self.token = self.engine.log_in(self.user, self.password)
+            self.token, reader_id = self.engine.log_in(self.user, self.password)
+            self.reader_id = reader_id or self.user
         except RuntimeError as e:
             print(f"night: {e}")
             return
@@ -51,15 +52,16 @@ class Reader(threading.Thread):
         if status != 200 or not answer:
             return None
         mine_or_free = [t for t in answer.get("tasks", [])
-                        if t.get("state") in OPEN_FOR_CLAIM and t.get("reader") in (None, "", self.reader_id)
+                        if t.get("state") in OPEN_FOR_CLAIM and t.get("assigned_reader") in (None, "", self.reader_id)
                         and not t.get("claimed_by")]
         self._saw_open_tasks = bool(mine_or_free)
-        mine_or_free.sort(key=lambda t: (PRIORITY_RANK.get(t.get("priority"), 3), t.get("due_at_ms") or 0))
+        mine_or_free.sort(key=lambda t: (PRIORITY_RANK.get(t.get("priority"), 3), t.get("due_ms") or 0))
         return mine_or_free[0] if mine_or_free else None
 
     def act(self, task, action, body=None):
-        status, answer = self.engine.request("POST", f"/api/v1/tasks/{task['id']}/{action}", body or {},
-                                             token=self.token)
+        # The reader names themselves: needed when the engine runs without log-in.
+        body = dict(body or {}, reader=self.reader_id)
+        status, answer = self.engine.request("POST", f"/api/v1/tasks/{task['id']}/{action}", body, token=self.token)
         if status == 200:
             return True
         if status != 409:  # 409: another reader was faster, or the task moved on: not news
