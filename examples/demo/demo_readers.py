@@ -64,8 +64,9 @@ class Reader(threading.Thread):
         status, answer = self.engine.request("POST", f"/api/v1/tasks/{task['id']}/{action}", body, token=self.token)
         if status == 200:
             return True
-        if status != 409:  # 409: another reader was faster, or the task moved on: not news
-            print(f"night: {self.user} could not {action} a task ({status}): {(answer or {}).get('error')}")
+        if status == 409 and action == "claim":
+            return False  # another reader was faster: take the next task
+        self.engine.note_once(f"the engine refused to {action} a task ({status}): {(answer or {}).get('error')}")
         return False
 
     def work_on(self, task):
