@@ -11,6 +11,7 @@ namespace sundial::adapters::redis {
 namespace {
 
 constexpr size_t kMaxKeyText = 256;
+constexpr int kMaxMergeHops = 8;
 
 // The order's fields as stored in its hash.
 constexpr std::string_view kSite = "site";
@@ -340,6 +341,21 @@ Result<void> RedisOrderStore::putPatient(const PatientDemographics& p) {
                                 "updated_ms", std::to_string(toEpochMs(p.updated_at))});
   if (!reply) return reply.error();
   return okResult();
+}
+
+Result<std::string> RedisOrderStore::currentPatientId(const std::string& site,
+                                                      const std::string& patient_id) {
+  if (auto ok = checkKeyText(patient_id, "patient ID"); !ok) return ok.error();
+  if (!isValidKeyName(site) || patient_id.empty()) return patient_id;
+  std::string id = patient_id;
+  // Merges chain rarely; a bound keeps a cycle someone sent from looping.
+  for (int hop = 0; hop < kMaxMergeHops; ++hop) {
+    auto reply = client_.command({"HGET", keys_.patient(site, id), "merged_into"});
+    if (!reply) return reply.error();
+    if (reply->isNil() || reply->str.empty() || reply->str == id) break;
+    id = reply->str;
+  }
+  return id;
 }
 
 Result<engine::MergeMoves> RedisOrderStore::mergePatient(const PatientMergeRequest& m) {

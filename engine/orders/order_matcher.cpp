@@ -136,7 +136,11 @@ Result<std::optional<OrderLink>> OrderMatcher::orderForStudy(const std::string& 
   }
   auto facts = studies_.studyFacts(study_uid);
   if (!facts) return facts.error();
-  const WaitingStudy study = waitingOf(facts.value());
+  WaitingStudy study = waitingOf(facts.value());
+  // A study may come under an ID merged away before it arrived (ADT^A40 first).
+  auto current = orders_.currentPatientId(study.site, study.patient_id);
+  if (!current) return current.error();
+  study.patient_id = current.value();
   auto candidate = findOrderFor(study);
   if (!candidate) return candidate.error();
   if (candidate.value()) {
@@ -219,7 +223,12 @@ Result<std::vector<std::string>> OrderMatcher::linkWaitingStudies(const std::str
   return linked;
 }
 
-Result<std::string> OrderMatcher::applyOrder(const Order& received) {
+Result<std::string> OrderMatcher::applyOrder(const Order& message_order) {
+  // An order may come under an ID merged away (the RIS had not caught up).
+  Order received = message_order;
+  auto current = orders_.currentPatientId(received.site, received.patient_id);
+  if (!current) return current.error();
+  received.patient_id = current.value();
   const std::string key = orderKeyFor(received);
   auto order = mergedWithPrevious(key, received);
   if (!order) return order.error();

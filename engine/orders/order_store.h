@@ -87,6 +87,10 @@ class OrderStore {
   virtual Result<std::vector<ExceptionEntry>> exceptions(int limit) = 0;
 
   virtual Result<void> putPatient(const PatientDemographics& patient) = 0;
+  // The ID a patient has now: `patient_id` itself, or the surviving ID of the merges it went
+  // through (a study or order may still arrive under an ID merged away).
+  virtual Result<std::string> currentPatientId(const std::string& site,
+                                               const std::string& patient_id) = 0;
   // Moves the prior ID's orders and unlinked studies to the surviving ID, and remembers the
   // merge on the prior patient.
   virtual Result<MergeMoves> mergePatient(const PatientMergeRequest& merge) = 0;

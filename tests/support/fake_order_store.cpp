@@ -146,6 +146,18 @@ Result<void> FakeOrderStore::putPatient(const PatientDemographics& patient) {
   return okResult();
 }
 
+Result<std::string> FakeOrderStore::currentPatientId(const std::string& site,
+                                                     const std::string& patient_id) {
+  if (!available) return down();
+  std::string id = patient_id;
+  for (int hop = 0; hop < 8; ++hop) {
+    auto it = merged_into.find(site + "|" + id);
+    if (it == merged_into.end()) break;
+    id = it->second;
+  }
+  return id;
+}
+
 Result<engine::MergeMoves> FakeOrderStore::mergePatient(const PatientMergeRequest& merge) {
   if (!available) return down();
   engine::MergeMoves moves;

@@ -32,6 +32,8 @@ class FakeOrderStore final : public engine::OrderStore {
   Result<bool> addException(const std::string& study_uid, UtcTime since) override;
   Result<std::vector<engine::ExceptionEntry>> exceptions(int limit) override;
   Result<void> putPatient(const PatientDemographics& patient) override;
+  Result<std::string> currentPatientId(const std::string& site,
+                                       const std::string& patient_id) override;
   Result<engine::MergeMoves> mergePatient(const PatientMergeRequest& merge) override;
 
   std::map<std::string, Order> orders;

@@ -65,7 +65,7 @@ class OrdersEndToEnd(EndToEndTest):
         path = os.path.join(self.workdir, f"msg{self.sent}.hl7")
         with open(path, "w", newline="") as f:
             f.write(message)
-        result = subprocess.run(["mllp_send", "-p", str(self.hl7_port), "-f", path, "127.0.0.1"],
+        result = subprocess.run(["mllp_send", "--loose", "-p", str(self.hl7_port), "-f", path, "127.0.0.1"],
                                 capture_output=True, text=True, timeout=30)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("MSA|AA", result.stdout.replace("\r", "\n"), result.stdout)

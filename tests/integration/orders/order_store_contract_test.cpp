@@ -185,6 +185,16 @@ TEST_P(OrderStoreContract, MergeMovesOrdersAndUnlinkedStudies) {
   EXPECT_TRUE(store_->waitingFor("north", "", "OLD")->empty());
 }
 
+TEST_P(OrderStoreContract, MergesAreFollowedToTheCurrentId) {
+  EXPECT_EQ(store_->currentPatientId("north", "A").value(), "A");
+  ASSERT_TRUE(store_->mergePatient({"north", "B", "A", fromEpochMs(kBaseMs)}).ok());
+  ASSERT_TRUE(store_->mergePatient({"north", "C", "B", fromEpochMs(kBaseMs)}).ok());
+  EXPECT_EQ(store_->currentPatientId("north", "A").value(), "C");
+  EXPECT_EQ(store_->currentPatientId("north", "B").value(), "C");
+  EXPECT_EQ(store_->currentPatientId("south", "A").value(), "A");
+  EXPECT_EQ(store_->currentPatientId("north", "").value(), "");
+}
+
 TEST_P(OrderStoreContract, PatientsAreStored) {
   EXPECT_TRUE(store_->putPatient({"north", "P1", "Doe^Jane", "19700101", "F", fromEpochMs(1)}).ok());
 }

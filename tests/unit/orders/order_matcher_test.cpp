@@ -260,6 +260,18 @@ TEST_F(OrderMatcherTest, MergeMovesOrdersAndLinksTheMovedStudies) {
   EXPECT_EQ(listener_.linked[1].study_uid, "1.2.1");
 }
 
+TEST_F(OrderMatcherTest, AMergeBeforeTheStudyArrivesStillLinksIt) {
+  ASSERT_TRUE(matcher_.applyOrder(makeOrder("", "NEW", "CT", 0min)).ok());
+  ASSERT_TRUE(matcher_.applyMerge({"north", "NEW", "OLD", clock_.utcNow()}).ok());
+  addStudy("1.2.1", "", "OLD", "CT", 10min);  // the modality still sends the old ID
+  auto link = lookup("1.2.1");
+  ASSERT_TRUE(link);
+  EXPECT_EQ(link->order.patient_id, "NEW");
+  // And an order sent under the old ID afterwards lands on the surviving patient.
+  ASSERT_TRUE(matcher_.applyOrder(makeOrder("ACC7", "OLD")).ok());
+  EXPECT_EQ(orders_.orders["north|ACC7"].patient_id, "NEW");
+}
+
 TEST_F(OrderMatcherTest, UnmatchedStudyGoesToExceptionsAfterTheConfiguredTime) {
   addStudy("1.2.1", "ACC1");
   EXPECT_FALSE(lookup("1.2.1"));
