@@ -130,8 +130,9 @@ class OrdersEndToEnd(EndToEndTest):
         # An order without accession for NEWPID; the study came as SYN00013.
         self.send(orm("O4", "NW", "NEWPID", placer="MERGE-PL"))
         study_uid = self.send_study(13)
-        wait_until(lambda: any(s["study_uid"] == study_uid and s["state"] == "complete"
-                               for s in self.sundial.studies()["studies"]), 30, "study complete")
+        # Unmatched under its prior ID (on the exception list), then the merge.
+        wait_until(lambda: any(e["study_uid"] == study_uid for e in self.exceptions()), 30,
+                   "study on the exception list", interval=0.2)
         self.send(a40("A1", "NEWPID", "SYN00013"))
 
         def relinked():
@@ -139,6 +140,7 @@ class OrdersEndToEnd(EndToEndTest):
             return any(o["order"] == f"{SITE}|placer:MERGE-PL" and study_uid in o["study_uids"]
                        for o in body["orders"])
         wait_until(relinked, 30, "study re-linked after the merge", interval=0.2)
+        self.assertFalse([e for e in self.exceptions() if e["study_uid"] == study_uid])
 
     def test_unmatched_study_is_listed_then_linked_by_hand(self):
         study_uid = self.send_study(14)
