@@ -185,7 +185,9 @@ bool ReportSender::record(const Unrecorded& outcome) {
       break;
   }
   if (!recorded) {
-    // NotFound: reclaimed by a restart meanwhile; it is ready again and will be tried again.
+    // NotFound: a retry or dead letter for a delivery a restart reclaimed meanwhile (it is
+    // ready again and will be tried again), or a delivered one whose record has expired.
+    // Nothing to record, nobody to tell.
     if (recorded.error().code == ErrorCode::NotFound) return true;
     log::warn("report_outcome_not_recorded", {{"site", options_.site},
                                               {"delivery", entry.delivery_id},
