@@ -257,7 +257,7 @@ class ReportDeliveryTest(EndToEndTest):
 
     def test_a_stop_in_the_middle_of_a_batch_loses_nothing_and_sends_nothing_twice(self):
         north = self.listener()
-        north.delay = 0.1  # a slow site: the stop comes while most reports are still queued
+        north.delay = 0.2  # a slow site: the stop comes while most reports are still queued
         node = self.node(north.port, free_port())
         ids = [node.queue("NORTH", text=f"Report {i}.") for i in range(30)]
         wait_until(lambda: len(north.messages()) >= 3, 30, "the first reports to arrive")
