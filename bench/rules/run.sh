@@ -28,15 +28,14 @@ if command -v redis-server >/dev/null; then
 fi
 
 # One core: the figure the issue asks for.
-taskset -c 0 "$build/rules_bench" --rules "$root/examples/rules" --decisions "${DECISIONS:-200000}" \
+taskset -c 0 "$build/bench/rules/rules_bench" --rules "$root/examples/rules" --decisions "${DECISIONS:-200000}" \
   --replay "${REPLAY:-100000}" "${redis_args[@]}" | tee "$out/rules_bench.txt"
 
 if [ -n "$redis_pid" ]; then
-  start=$(date +%s.%N)
-  "$build/sundial" rules replay --config "$work/config.yaml" --since 0 > "$work/replay.txt"
-  end=$(date +%s.%N)
+  /usr/bin/time -f 'RESULT cli_replay_s=%e cli_replay_cpu_s=%U+%S max_rss_kb=%M (sundial rules replay from redis)' \
+    taskset -c 0 "$build/sundial" rules replay --config "$work/config.yaml" --since 0 \
+    > "$work/replay.txt" 2> "$work/replay.time"
   tail -2 "$work/replay.txt" | tee -a "$out/rules_bench.txt"
-  printf 'RESULT cli_replay_s=%.2f (sundial rules replay, 100000 records from redis)\n' \
-    "$(echo "$end - $start" | bc)" | tee -a "$out/rules_bench.txt"
+  tail -1 "$work/replay.time" | tee -a "$out/rules_bench.txt"
 fi
 echo "results: $out" >&2

@@ -28,10 +28,9 @@ std::optional<Rejection> checkReader(const ReaderProfile& reader, const SiteProf
     return Rejection{reader.id, Constraint::Modality, "does not read " + input.study.modality};
   }
   if (!reader.onShiftAt(input.now)) {
-    const LocalTime local = reader.zone ? reader.zone->localTime(input.now)
-                                        : localTimeAtOffset(input.now, std::chrono::seconds(0));
-    return Rejection{reader.id, Constraint::OnShift,
-                     "off shift at " + local.describe() + " (" + reader.time_zone + ")"};
+    // The local time is derivable from the recorded `now` and the zone: not formatted here,
+    // since every off-shift candidate of every decision is recorded.
+    return Rejection{reader.id, Constraint::OnShift, "off shift (" + reader.time_zone + ")"};
   }
   const ReaderStatus* status = input.statusOf(reader.id);
   if (status == nullptr || !status->online) {
