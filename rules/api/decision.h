@@ -33,7 +33,7 @@ std::string_view constraintName(Constraint constraint);  // "licence", "credenti
 struct Rejection {
   std::string reader;
   Constraint constraint = Constraint::Licence;
-  std::string detail;  // "no licence for TX", "off shift (America/New_York 03:10 Sun)"
+  std::string detail;  // "no licence for TX", "off shift (America/New_York)", "offline"
 };
 
 struct DecisionRecord {

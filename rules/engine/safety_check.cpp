@@ -14,29 +14,39 @@ std::string_view constraintName(Constraint constraint) {
   return "unknown";
 }
 
+std::optional<Constraint> firstFailedConstraint(const ReaderProfile& reader,
+                                                const SiteProfile& site,
+                                                const DecisionInput& input) {
+  if (!reader.hasLicence(site.state)) return Constraint::Licence;
+  if (!reader.isCredentialedAt(site.name)) return Constraint::Credential;
+  if (!reader.reads(input.study.modality)) return Constraint::Modality;
+  if (!reader.onShiftAt(input.now)) return Constraint::OnShift;
+  const ReaderStatus* status = input.statusOf(reader.id);
+  if (status == nullptr || !status->online) return Constraint::Online;
+  return std::nullopt;
+}
+
 std::optional<Rejection> checkReader(const ReaderProfile& reader, const SiteProfile& site,
                                      const DecisionInput& input) {
-  // Detail strings are built only for a rejection: eligibility runs for every candidate of
-  // every decision.
-  if (!reader.hasLicence(site.state)) {
-    return Rejection{reader.id, Constraint::Licence, "no licence for " + site.state};
+  const auto failed = firstFailedConstraint(reader, site, input);
+  if (!failed) return std::nullopt;
+  switch (*failed) {
+    case Constraint::Licence:
+      return Rejection{reader.id, *failed, "no licence for " + site.state};
+    case Constraint::Credential:
+      return Rejection{reader.id, *failed, "not credentialed at " + site.name};
+    case Constraint::Modality:
+      return Rejection{reader.id, *failed, "does not read " + input.study.modality};
+    case Constraint::OnShift:
+      // The local time is derivable from the recorded `now` and the zone: not formatted here,
+      // since every off-shift candidate of every decision is recorded.
+      return Rejection{reader.id, *failed, "off shift (" + reader.time_zone + ")"};
+    case Constraint::Online:
+      return Rejection{reader.id, *failed, "offline"};
+    case Constraint::UnknownReader:
+      break;
   }
-  if (!reader.isCredentialedAt(site.name)) {
-    return Rejection{reader.id, Constraint::Credential, "not credentialed at " + site.name};
-  }
-  if (!reader.reads(input.study.modality)) {
-    return Rejection{reader.id, Constraint::Modality, "does not read " + input.study.modality};
-  }
-  if (!reader.onShiftAt(input.now)) {
-    // The local time is derivable from the recorded `now` and the zone: not formatted here,
-    // since every off-shift candidate of every decision is recorded.
-    return Rejection{reader.id, Constraint::OnShift, "off shift (" + reader.time_zone + ")"};
-  }
-  const ReaderStatus* status = input.statusOf(reader.id);
-  if (status == nullptr || !status->online) {
-    return Rejection{reader.id, Constraint::Online, "offline"};
-  }
-  return std::nullopt;
+  return Rejection{reader.id, *failed, "unknown reader"};
 }
 
 }  // namespace sundial::rules

@@ -16,9 +16,15 @@ namespace sundial::rules {
 std::optional<Rejection> checkReader(const ReaderProfile& reader, const SiteProfile& site,
                                      const DecisionInput& input);
 
+// The first constraint failed, without the words: what eligibility checks need (they run for
+// every candidate of every decision, so they allocate nothing).
+std::optional<Constraint> firstFailedConstraint(const ReaderProfile& reader,
+                                                const SiteProfile& site,
+                                                const DecisionInput& input);
+
 inline bool isEligible(const ReaderProfile& reader, const SiteProfile& site,
                        const DecisionInput& input) {
-  return !checkReader(reader, site, input).has_value();
+  return !firstFailedConstraint(reader, site, input).has_value();
 }
 
 }  // namespace sundial::rules
