@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,8 @@
 #include <vector>
 
 namespace sundial::adapters::http {
+
+class StreamSink;  // response_stream.h
 
 // Who is calling, once authenticated (see the security part): a user or an API token.
 // Handlers filter by it (a reader sees only their tasks, a site viewer only their sites).
@@ -48,6 +51,9 @@ struct Response {
   // Connection and Server are the server's to set and are ignored here; a name or value
   // holding CR, LF or NUL drops the header (logged).
   std::vector<std::pair<std::string, std::string>> headers;
+  // A streamed body (response_stream.h): when set, `body` is ignored; the server writes the
+  // head, then calls this (on the io thread) with the sink to push the body through.
+  std::function<void(std::shared_ptr<StreamSink>)> stream;
 };
 
 // Runs on an io thread: it must be safe to call concurrently when the server has more than

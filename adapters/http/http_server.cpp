@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,6 +22,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -31,6 +33,7 @@
 #include <vector>
 
 #include "adapters/http/request_target.h"
+#include "adapters/http/response_stream.h"
 #include "adapters/http/route_table.h"
 #include "engine/domain/log.h"
 
@@ -50,6 +53,9 @@ constexpr std::string_view kInternalErrorMessage = "internal error";
 // that can destroy the response before the client reads it.
 constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr std::size_t kLingerMaxBytes = 16 * 1024 * 1024;
+// A streamed response whose client does not read falls behind; beyond this much unwritten,
+// the connection is closed rather than letting the backlog grow without bound.
+constexpr std::size_t kMaxStreamBacklogBytes = 4 * 1024 * 1024;
 // Pause after a failed accept (out of file descriptors) so that it does not spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
@@ -79,6 +85,21 @@ bool isServerHeader(std::string_view lower_name) {
 }
 
 class Session;
+
+// The StreamSink of one streamed response: forwards bytes to its session's strand. Holds the
+// session weakly, so a producer keeping a sink does not keep a closed connection alive.
+class SessionStream final : public StreamSink {
+ public:
+  explicit SessionStream(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+  bool send(std::string bytes) override;
+  bool open() const override { return open_.load(); }
+  void close() override;
+  void markClosed() { open_.store(false); }
+
+ private:
+  std::weak_ptr<Session> session_;
+  std::atomic<bool> open_{true};
+};
 
 // What every connection shares: the options, the frozen routes and the registry of open
 // connections (for stop() and max_connections). Any io thread and the owner's thread.
@@ -155,10 +176,108 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::post(stream_.get_executor(), [self = shared_from_this()] { self->closeNow(); });
   }
 
+  // From SessionStream, any thread.
+  void postStreamBytes(std::string bytes) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
+      self->queueStreamBytes(std::move(bytes));
+    });
+  }
+  void closeStreamWhenDrained() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->writing_) {
+        self->close_when_drained_ = true;
+      } else {
+        self->closeNow();
+      }
+    });
+  }
+
  private:
   void closeNow() {
     closed_ = true;
+    if (stream_sink_) stream_sink_->markClosed();
     stream_.close();
+  }
+
+  // A streamed response: the head now, then whatever the producer sends, until either side
+  // closes. No further request is read on this connection.
+  void startStream(Response response, unsigned version, bool head) {
+    if (response.status < 200 || response.status > 599) response.status = 500;
+    std::string text = version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    text += std::to_string(response.status) + " ";
+    text += toStd(bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(response.status))));
+    text += "\r\nServer: ";
+    text += kServerName;
+    if (!response.content_type.empty() && !hasControlCharacters(response.content_type)) {
+      text += "\r\nContent-Type: " + response.content_type;
+    }
+    for (const auto& [name, value] : response.headers) {
+      if (name.empty() || hasControlCharacters(name) || hasControlCharacters(value) ||
+          isServerHeader(toLower(name))) {
+        continue;
+      }
+      text += "\r\n" + name + ": " + value;
+    }
+    text += "\r\nConnection: close\r\n\r\n";
+    stream_sink_ = std::make_shared<SessionStream>(weak_from_this());
+    watchForClientClose();
+    queueStreamBytes(std::move(text));
+    if (head) {
+      closeStreamWhenDrained();
+      return;
+    }
+    // Nothing may escape the io thread (see dispatchToRoute).
+    try {
+      response.stream(stream_sink_);
+    } catch (const std::exception& e) {
+      log::error("http_stream_start_failed", {{"what", e.what()}});
+      closeNow();
+    }
+  }
+
+  // A streamed response's client sends nothing more; a read ends only when it goes away.
+  void watchForClientClose() {
+    stream_.expires_never();
+    stream_.async_read_some(asio::buffer(discard_),
+                            beast::bind_front_handler(&Session::onStreamClientData, shared_from_this()));
+  }
+
+  void onStreamClientData(error_code ec, std::size_t) {
+    if (closed_) return;
+    if (ec) {
+      log::debug("http_stream_closed", {{"peer", peer_address_}, {"reason", ec.message()}});
+      return closeNow();
+    }
+    stream_.async_read_some(asio::buffer(discard_),
+                            beast::bind_front_handler(&Session::onStreamClientData, shared_from_this()));
+  }
+
+  void queueStreamBytes(std::string bytes) {
+    if (closed_) return;
+    stream_backlog_ += bytes.size();
+    if (stream_backlog_ > kMaxStreamBacklogBytes) {
+      log::warn("http_stream_too_slow", {{"peer", peer_address_},
+                                         {"backlog_bytes", std::to_string(stream_backlog_)}});
+      return closeNow();
+    }
+    stream_out_.push_back(std::move(bytes));
+    if (!writing_) writeStream();
+  }
+
+  void writeStream() {
+    writing_ = true;
+    stream_.expires_after(state_->options().write_timeout);
+    asio::async_write(stream_, asio::buffer(stream_out_.front()),
+                      beast::bind_front_handler(&Session::onStreamWritten, shared_from_this()));
+  }
+
+  void onStreamWritten(error_code ec, std::size_t) {
+    if (ec) return onWriteError(ec);
+    stream_backlog_ -= stream_out_.front().size();
+    stream_out_.pop_front();
+    if (!stream_out_.empty()) return writeStream();
+    writing_ = false;
+    if (close_when_drained_) closeNow();
   }
 
   void readHeader() {
@@ -280,6 +399,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                 {"path", log::identifying(request.path)},
                                 {"status", std::to_string(response.status)},
                                 {"peer", peer_address_}});
+    if (response.stream) return startStream(std::move(response), version, head);
     prepareResponse(std::move(response), version, keep_alive, head);
     write(!keep_alive);
   }
@@ -385,9 +505,31 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 4096> discard_{};
   std::size_t discarded_ = 0;
   bool closed_ = false;  // once set, no new operation starts
+  // A streamed response (startStream): bytes waiting to be written, in order.
+  std::shared_ptr<SessionStream> stream_sink_;
+  std::deque<std::string> stream_out_;
+  std::size_t stream_backlog_ = 0;
+  bool writing_ = false;
+  bool close_when_drained_ = false;
   std::shared_ptr<ServerState> state_;
   std::string peer_address_;
 };
+
+bool SessionStream::send(std::string bytes) {
+  if (!open_.load()) return false;
+  auto session = session_.lock();
+  if (!session) {
+    open_.store(false);
+    return false;
+  }
+  session->postStreamBytes(std::move(bytes));
+  return true;
+}
+
+void SessionStream::close() {
+  if (auto session = session_.lock()) session->closeStreamWhenDrained();
+  open_.store(false);
+}
 
 // Accepts connections until closed. Runs on its own strand; close() from any thread.
 class Listener : public std::enable_shared_from_this<Listener> {

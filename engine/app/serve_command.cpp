@@ -35,6 +35,7 @@
 #include "engine/audit/audit_exporter.h"
 #include "engine/audit/digest.h"
 #include "engine/audit/trail_writer.h"
+#include "engine/app/worklist_node.h"
 #include "engine/config/config_loader.h"
 #include "engine/domain/log.h"
 #include "engine/forward/forward_worker.h"
@@ -116,6 +117,7 @@ class Node {
   std::unique_ptr<ReportsApi> reports_api_;
   std::unique_ptr<HttpApi> api_;
   std::unique_ptr<OrdersService> orders_;  // HL7 inbox processor, matching, orders API
+  std::unique_ptr<WorklistNode> worklist_;
   std::unique_ptr<adapters::http::HttpServer> http_;
   std::unique_ptr<adapters::dicom::StorageReceiver> receiver_;
 };
@@ -206,6 +208,9 @@ Result<void> Node::startHttp() {
   audit_api_->install(*http_);
   if (reports_api_) reports_api_->install(*http_);
   orders_->installApi(*http_);
+  worklist_ = std::make_unique<WorklistNode>(config_, redisOptions(), clock_, &audit(), nullptr);
+  worklist_->installRoutes(*http_);
+  worklist_->start();
   auto port = http_->start();
   if (!port) return port.error();
   log::info("http_listening", {{"bind", config_->node.http_bind},
@@ -372,6 +377,7 @@ void Node::stop() {
   for (auto& worker : workers_) worker->stop();
   if (reports_) reports_->stop();
   if (http_) http_->stop();
+  if (worklist_) worklist_->stop();
   workers_.clear();
   if (janitor_) janitor_->stop();
   receiver_.reset();

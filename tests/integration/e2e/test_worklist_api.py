@@ -1,0 +1,179 @@
+"""The worklist API over real HTTP against a running `sundial serve` (its own embedded Redis).
+
+Covers task creation by hand, listing and filtering, the life cycle commands, concurrent
+claims (exactly one wins, the other gets 409) and bad input (a clear 4xx, nothing changed).
+"""
+
+import json
+import os
+import threading
+import unittest
+import urllib.error
+import urllib.request
+
+from harness import EndToEndTest, Sundial, free_port
+
+STUDY = "1.2.840.99.7.{}"
+
+
+def call(port, method, path, body=None, raw=None, timeout=10):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read().decode() or "null")
+    except urllib.error.HTTPError as e:
+        text = e.read().decode()
+        return e.code, json.loads(text) if text.startswith("{") else text
+
+
+WORKLIST_CONFIG = """worklist:
+  claim_lease_ms: 60000
+  sla: {stat_minutes: 30, urgent_minutes: 120, routine_minutes: 1440, warn_at: 0.75}
+  rvu: {default: 1.0, by_modality: {CT: 1.5}}
+"""
+
+
+class WorklistApiTest(EndToEndTest):
+    def setUp(self):
+        super().setUp()
+        self.sundial = self.track(Sundial(
+            self.workdir, [{"name": "ARCHIVE", "ae": "ARCHIVE", "port": free_port()}],
+            extra_config=WORKLIST_CONFIG))
+        self.port = self.sundial.http_port
+
+    def create(self, n, priority="ROUTINE", **extra):
+        body = {"study_uids": [STUDY.format(n)], "site": "DEMO", "modality": "CT",
+                "priority": priority, "pool": "night",
+                "order": {"accession_number": f"ACC{n}", "procedure_code": "CTHEAD",
+                          "procedure_text": "CT head", "reason_for_exam": "fall"},
+                "patient": {"name": "DOE^JANE", "patient_id": f"MRN{n}", "age": "67Y", "sex": "F"}}
+        body.update(extra)
+        status, task = call(self.port, "POST", "/api/v1/tasks", body)
+        self.assertEqual(status, 201, task)
+        return task
+
+    def test_create_get_and_list(self):
+        stat = self.create(1, "STAT", reader="drlee")
+        self.assertEqual(stat["state"], "assigned")
+        self.assertEqual(stat["assigned_reader"], "drlee")
+        self.assertEqual(stat["rvu"], 1.5)
+        self.assertEqual(stat["due_ms"] - stat["times"]["created_ms"], 30 * 60 * 1000)
+        routine = self.create(2)
+        self.assertEqual(routine["state"], "queued")
+
+        status, body = call(self.port, "GET", "/api/v1/tasks")
+        self.assertEqual(status, 200)
+        self.assertEqual([t["id"] for t in body["tasks"]], [stat["id"], routine["id"]])
+        status, body = call(self.port, "GET", "/api/v1/tasks?reader=drlee")
+        self.assertEqual([t["id"] for t in body["tasks"]], [stat["id"]])
+        status, body = call(self.port, "GET", "/api/v1/tasks?priority=ROUTINE&state=queued")
+        self.assertEqual([t["id"] for t in body["tasks"]], [routine["id"]])
+        status, body = call(self.port, "GET", f"/api/v1/tasks?due_before={stat['due_ms'] + 1}")
+        self.assertEqual([t["id"] for t in body["tasks"]], [stat["id"]])
+
+        status, task = call(self.port, "GET", f"/api/v1/tasks/{stat['id']}")
+        self.assertEqual(status, 200)
+        self.assertEqual(task["patient"]["patient_id"], "MRN1")
+        self.assertEqual([e["type"] for e in task["history"]], ["created"])
+
+    def test_life_cycle_through_the_api(self):
+        task = self.create(3)
+        tid = task["id"]
+        status, body = call(self.port, "POST", f"/api/v1/tasks/{tid}/claim", {"reader": "drlee"})
+        self.assertEqual((status, body["state"], body["claimed_by"]), (200, "claimed", "drlee"))
+        self.assertIsNotNone(body["lease_expires_ms"])
+        status, body = call(self.port, "POST", f"/api/v1/tasks/{tid}/start", {"reader": "drkim"})
+        self.assertEqual(status, 409)
+        self.assertIn("claimed by reader drlee", body["error"])
+        status, body = call(self.port, "POST", f"/api/v1/tasks/{tid}/start", {"reader": "drlee"})
+        self.assertEqual((status, body["state"]), (200, "in_progress"))
+        status, body = call(self.port, "POST", f"/api/v1/tasks/{tid}/release",
+                            {"reader": "drlee", "reason": "needs neuro"})
+        self.assertEqual((status, body["state"]), (200, "queued"))
+        status, body = call(self.port, "POST", f"/api/v1/tasks/{tid}/assign",
+                            {"reader": "drkim", "reason": "neuro"})
+        self.assertEqual((status, body["state"], body["assigned_reader"]), (200, "assigned", "drkim"))
+        status, body = call(self.port, "POST", f"/api/v1/tasks/{tid}/cancel", {"reason": "order cancelled"})
+        self.assertEqual((status, body["state"]), (200, "cancelled"))
+        status, body = call(self.port, "GET", f"/api/v1/tasks/{tid}")
+        self.assertEqual([e["type"] for e in body["history"]],
+                         ["created", "claimed", "started", "released", "assigned", "cancelled"])
+        self.assertEqual(body["history"][3]["reason"], "needs neuro")
+        status, body = call(self.port, "GET", "/api/v1/tasks?state=cancelled")
+        self.assertEqual([t["id"] for t in body["tasks"]], [tid])
+        status, body = call(self.port, "GET", "/api/v1/tasks")
+        self.assertEqual(body["tasks"], [])
+
+    def test_concurrent_claims_exactly_one_wins(self):
+        ids = [self.create(10 + i)["id"] for i in range(10)]
+        results = {}
+        barrier = threading.Barrier(4)
+
+        def claimer(reader):
+            barrier.wait()
+            results[reader] = [call(self.port, "POST", f"/api/v1/tasks/{tid}/claim", {"reader": reader})
+                               for tid in ids]
+
+        threads = [threading.Thread(target=claimer, args=(f"reader{i}",)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for i, tid in enumerate(ids):
+            statuses = sorted(results[r][i][0] for r in results)
+            self.assertEqual(statuses, [200, 409, 409, 409], tid)
+            winners = [r for r in results if results[r][i][0] == 200]
+            status, task = call(self.port, "GET", f"/api/v1/tasks/{tid}")
+            self.assertEqual(task["claimed_by"], winners[0])
+            self.assertEqual([e["type"] for e in task["history"]], ["created", "claimed"])
+            for r in results:
+                if r != winners[0]:
+                    self.assertIn(f"already claimed by reader {winners[0]}", results[r][i][1]["error"])
+
+    def test_bad_input_is_refused_and_changes_nothing(self):
+        task = self.create(20)
+        tid = task["id"]
+        cases = [
+            ("POST", "/api/v1/tasks", None, b"{not json", 400, "not valid JSON"),
+            ("POST", "/api/v1/tasks", {"study_uids": [STUDY.format(21)], "site": "DEMO", "priority": "STAT",
+                                       "pool": "night", "colour": "red"}, None, 400, "unknown field 'colour'"),
+            ("POST", "/api/v1/tasks", {"study_uids": ["not a uid"], "site": "DEMO", "priority": "STAT",
+                                       "pool": "night"}, None, 400, "study_uids"),
+            ("POST", "/api/v1/tasks", {"study_uids": [STUDY.format(22)], "site": "NOWHERE", "priority": "STAT",
+                                       "pool": "night"}, None, 400, "no site named 'NOWHERE'"),
+            ("POST", "/api/v1/tasks", {"study_uids": [STUDY.format(23)], "site": "DEMO", "priority": "SOON",
+                                       "pool": "night"}, None, 400, "priority"),
+            ("POST", "/api/v1/tasks", {"study_uids": [STUDY.format(24)], "site": "DEMO", "priority": "STAT"},
+             None, 400, "reader or pool"),
+            ("POST", "/api/v1/tasks", {"study_uids": [STUDY.format(20)], "site": "DEMO", "priority": "STAT",
+                                       "pool": "night"}, None, 409, "already has an open task"),
+            ("GET", "/api/v1/tasks?state=done", None, None, 400, "unknown state 'done'"),
+            ("GET", "/api/v1/tasks?limit=0", None, None, 400, "limit"),
+            ("GET", "/api/v1/tasks?colour=red", None, None, 400, "unknown parameter 'colour'"),
+            ("GET", "/api/v1/tasks/T999999", None, None, 404, "no task"),
+            ("POST", "/api/v1/tasks/T999999/claim", {"reader": "drlee"}, None, 404, "no task"),
+            ("POST", f"/api/v1/tasks/{tid}/fly", {}, None, 404, "unknown action"),
+            ("POST", f"/api/v1/tasks/{tid}/claim", {}, None, 400, "reader is required"),
+            ("POST", f"/api/v1/tasks/{tid}/claim", {"reader": 7}, None, 400, "reader must be a string"),
+            ("POST", f"/api/v1/tasks/{tid}/start", {"reader": "drlee"}, None, 409, "claim it before starting"),
+            ("POST", f"/api/v1/tasks/{tid}/report", {"reader": "drlee", "status": "final", "text": "ok"},
+             None, 409, "claim it before reporting"),
+        ]
+        for method, path, body, raw, expected, text in cases:
+            with self.subTest(path=path, body=body):
+                status, answer = call(self.port, method, path, body, raw)
+                self.assertEqual(status, expected, answer)
+                self.assertIn(text, answer["error"])
+        status, answer = call(self.port, "POST", "/api/v1/tasks", raw=b"[" * (2 * 1024 * 1024))
+        self.assertEqual(status, 413)
+        status, after = call(self.port, "GET", f"/api/v1/tasks/{tid}")
+        self.assertEqual(after["version"], task["version"])
+        self.assertEqual([e["type"] for e in after["history"]], ["created"])
+        status, body = call(self.port, "GET", "/api/v1/tasks")
+        self.assertEqual([t["id"] for t in body["tasks"]], [tid])
+
+
+if __name__ == "__main__":
+    unittest.main()
