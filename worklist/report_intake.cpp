@@ -38,10 +38,6 @@ Report ReportIntake::buildReport(const Task& task, const IncomingReport& incomin
 
 Result<Task> ReportIntake::submit(const std::string& task_id, const IncomingReport& incoming,
                                   const std::string& actor) {
-  if (!outbox_) {
-    return makeError(ErrorCode::Rejected, "this node has no report delivery configured",
-                     "task " + task_id);
-  }
   auto task = tasks_.get(task_id);
   if (!task) return task.error();
   command::Report command{incoming.status, incoming.reader, incoming.from_reporting_system, ""};
@@ -49,6 +45,10 @@ Result<Task> ReportIntake::submit(const std::string& task_id, const IncomingRepo
   auto allowed = applyCommand(task.value(), command, actor, tasks_.clock().utcNow(),
                               tasks_.lifecycle());
   if (!allowed) return allowed.error();
+  if (!outbox_) {
+    return makeError(ErrorCode::Rejected, "this node has no report delivery configured",
+                     "task " + task_id);
+  }
   IncomingReport stamped = incoming;
   if (stamped.observed_at == UtcTime{}) stamped.observed_at = tasks_.clock().utcNow();
   auto delivery_id = outbox_->enqueue(buildReport(task.value(), stamped), task_id);

@@ -112,6 +112,7 @@ struct TaskEvent {
   TaskState from = TaskState::Queued;
   TaskState to = TaskState::Queued;
   std::string reader;  // the reader concerned (assigned to, claimed by), when any
+  std::string previous_holder;  // who had the task in hand before (reassigned away from)
 };
 
 // Event names (the history, the audit trail as "task.<name>", the live updates).

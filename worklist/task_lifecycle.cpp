@@ -27,6 +27,7 @@ Transition begin(const Task& before, std::string_view type, const std::string& a
   t.event.reason = std::move(reason);
   t.event.from = before.state;
   t.event.to = before.state;
+  t.event.previous_holder = before.holder();
   return t;
 }
 

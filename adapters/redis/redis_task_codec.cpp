@@ -168,6 +168,7 @@ std::string encodeEvent(const TaskEvent& e) {
                       {"to", worklist::taskStateName(e.to)}};
   if (!e.reason.empty()) j["reason"] = e.reason;
   if (!e.reader.empty()) j["reader"] = e.reader;
+  if (!e.previous_holder.empty()) j["previous_holder"] = e.previous_holder;
   return j.dump();
 }
 
@@ -182,6 +183,7 @@ Result<TaskEvent> decodeEvent(const std::string& text) {
   e.actor = j.value("actor", "");
   e.reason = j.value("reason", "");
   e.reader = j.value("reader", "");
+  e.previous_holder = j.value("previous_holder", "");
   e.from = worklist::parseTaskState(j.value("from", "")).value_or(TaskState::Queued);
   e.to = worklist::parseTaskState(j.value("to", "")).value_or(TaskState::Queued);
   return e;

@@ -153,12 +153,14 @@ bool TaskEventStream::wants(const Client& client, const worklist::TaskChange& ch
       std::find(client.sites.begin(), client.sites.end(), task.site) == client.sites.end()) {
     return false;
   }
-  if (!client.reader.empty() && task.holder() != client.reader && change.event.reader != client.reader) {
-    return false;
-  }
+  auto concerns = [&](const std::string& reader) {
+    return task.holder() == reader || change.event.reader == reader ||
+           change.event.previous_holder == reader;
+  };
+  if (!client.reader.empty() && !concerns(client.reader)) return false;
   // A reader also hears of a task leaving their hands (reassigned, lapsed), to drop it.
   const std::string& me = client.caller.reader_id;
-  if (!me.empty() && change.event.reader == me) return true;
+  if (!me.empty() && concerns(me)) return true;
   return maySee(client.caller, task);
 }
 

@@ -107,6 +107,7 @@ json eventToJson(const worklist::TaskEvent& e) {
               {"to", worklist::taskStateName(e.to)}};
   out["reason"] = e.reason.empty() ? json(nullptr) : json(e.reason);
   out["reader"] = e.reader.empty() ? json(nullptr) : json(e.reader);
+  out["previous_holder"] = e.previous_holder.empty() ? json(nullptr) : json(e.previous_holder);
   return out;
 }
 

@@ -4,9 +4,11 @@ Covers task creation by hand, listing and filtering, the life cycle commands, co
 claims (exactly one wins, the other gets 409) and bad input (a clear 4xx, nothing changed).
 """
 
+import http.client
 import json
 import os
 import threading
+import time
 import unittest
 import urllib.error
 import urllib.request
@@ -173,6 +175,99 @@ class WorklistApiTest(EndToEndTest):
         self.assertEqual([e["type"] for e in after["history"]], ["created"])
         status, body = call(self.port, "GET", "/api/v1/tasks")
         self.assertEqual([t["id"] for t in body["tasks"]], [tid])
+
+    def open_events(self, query=""):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request("GET", "/api/v1/events" + query, headers={"Accept": "text/event-stream"})
+        response = conn.getresponse()
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.getheader("Content-Type"), "text/event-stream")
+        self.addCleanup(conn.close)
+        lines = []
+        while True:  # the preamble: the stream is registered once it arrives
+            line = response.fp.readline().decode()
+            lines.append(line)
+            if line == "\n":
+                break
+        self.assertIn(": connected\n", lines)
+        return response
+
+    @staticmethod
+    def next_event(response):
+        """The next `task` event (keepalive comments skipped) as (id, data)."""
+        event_id, data = None, None
+        while True:
+            line = response.fp.readline().decode()
+            if not line:
+                raise AssertionError("the event stream closed")
+            if line.startswith("id: "):
+                event_id = line[4:].strip()
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+            elif line == "\n" and data is not None:
+                return event_id, data
+
+    def test_events_deliver_a_new_stat_task_to_its_reader_within_a_second(self):
+        other = self.open_events("?reader=drkim")
+        mine = self.open_events("?reader=drlee")
+        started = time.monotonic()
+        task = self.create(30, "STAT", reader="drlee")
+        event_id, data = self.next_event(mine)
+        elapsed = time.monotonic() - started
+        print(f"STAT task on its reader's event stream after {elapsed * 1000:.1f} ms")
+        self.assertLess(elapsed, 1.0)
+        self.assertEqual(data["event"]["type"], "created")
+        self.assertEqual(data["task"]["id"], task["id"])
+        self.assertEqual(data["task"]["priority"], "STAT")
+        self.assertEqual(data["task"]["state"], "assigned")
+        # A change to it follows, with the new state; drkim hears of it only once it is his.
+        call(self.port, "POST", f"/api/v1/tasks/{task['id']}/assign", {"reader": "drkim", "reason": "neuro"})
+        _, moved = self.next_event(mine)
+        self.assertEqual((moved["event"]["type"], moved["task"]["assigned_reader"]), ("reassigned", "drkim"))
+        _, arrived = self.next_event(other)
+        self.assertEqual(arrived["task"]["id"], task["id"])
+        self.assertEqual(arrived["event"]["type"], "reassigned")
+
+        # Reconnecting with Last-Event-ID replays what was missed.
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        self.addCleanup(conn.close)
+        call(self.port, "POST", f"/api/v1/tasks/{task['id']}/claim", {"reader": "drkim"})
+        conn.request("GET", "/api/v1/events", headers={"Last-Event-ID": event_id})
+        replay = conn.getresponse()
+        _, first = self.next_event(replay)
+        _, second = self.next_event(replay)
+        self.assertEqual([first["event"]["type"], second["event"]["type"]], ["reassigned", "claimed"])
+
+    def test_reader_presence_board_and_sites(self):
+        status, body = call(self.port, "POST", "/api/v1/readers/drlee/heartbeat", {})
+        self.assertEqual((status, body["online"]), (200, True))
+        task = self.create(40, "URGENT", reader="drlee", rvu=2.5)
+        call(self.port, "POST", f"/api/v1/tasks/{task['id']}/claim", {"reader": "drlee"})
+        before = call(self.port, "GET", f"/api/v1/tasks/{task['id']}")[1]["lease_expires_ms"]
+        time.sleep(0.05)
+        status, body = call(self.port, "POST", "/api/v1/readers/drlee/heartbeat", {})
+        self.assertEqual(body["renewed"], [task["id"]])
+        after = call(self.port, "GET", f"/api/v1/tasks/{task['id']}")[1]["lease_expires_ms"]
+        self.assertGreater(after, before)
+
+        status, board = call(self.port, "GET", "/api/v1/readers?reader=drlee")
+        self.assertEqual(status, 200)
+        self.assertEqual(board["readers"][0]["open_tasks"], 1)
+        self.assertEqual(board["readers"][0]["claimed_tasks"], 1)
+        self.assertEqual(board["readers"][0]["open_rvu"], 2.5)
+        self.assertTrue(board["readers"][0]["online"])
+        call(self.port, "POST", "/api/v1/readers/drlee/offline", {})
+        status, board = call(self.port, "GET", "/api/v1/readers?reader=drlee")
+        self.assertFalse(board["readers"][0]["online"])
+        status, body = call(self.port, "POST", "/api/v1/readers/drlee/dance", {})
+        self.assertEqual(status, 404)
+
+        status, sites = call(self.port, "GET", "/api/v1/sites")
+        self.assertEqual(status, 200)
+        demo = sites["sites"][0]
+        self.assertEqual((demo["name"], demo["open_tasks"], demo["status"]), ("DEMO", 1, "ok"))
+        self.assertEqual(demo["open_by_priority"]["URGENT"], 1)
+        self.assertEqual(demo["sla"]["stat_minutes"], 30)
 
 
 if __name__ == "__main__":
