@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CONFIG ?= examples/config.yaml
 CTEST_ARGS ?=
 
-.PHONY: all setup configure build run demo test unit integration bench sanitize clean
+.PHONY: all setup configure build run demo test unit integration bench sanitize fuzz clean
 
 all: build
 
@@ -45,5 +45,13 @@ sanitize: setup
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -L unit
 
+# The HL7 parser under libFuzzer (clang, address + undefined) for FUZZ_SECONDS, seeded with the
+# shared HL7 corpus; fails on a crash, a sanitizer report or a broken invariant.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DSUNDIAL_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target hl7_parser_fuzz
+	bash tests/fuzz/run_hl7_parser_fuzz.sh build-fuzz/tests/fuzz/hl7_parser_fuzz $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

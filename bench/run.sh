@@ -3,12 +3,13 @@
 # Lua forwarding, measured side by side in one run with the shared harness (../shared/bench),
 # on its default data set (4 CT studies x 250 instances + 10 CR studies x 2, 826 MB), with 1
 # and 4 sending associations. Prints RESULT and RATIO lines; JSON in bench/results/<time>/.
-#   REPS=3 (repetitions per target)   TARGETS="wire sundial-streaming sundial-completion orthanc rules"
+#   REPS=3 (repetitions per target)   TARGETS="wire sundial-streaming sundial-completion orthanc rules hl7"
+# hl7: MLLP ingest and the parser (bench/hl7/run.sh), results in <out>/hl7/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 harness=${SUNDIAL_BENCH_HARNESS:-$here/../../shared/bench}
 reps=${REPS:-3}
-targets=${TARGETS:-wire sundial-streaming sundial-completion orthanc rules}
+targets=${TARGETS:-wire sundial-streaming sundial-completion orthanc rules hl7}
 out=${BENCH_OUT:-$here/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 
@@ -42,6 +43,7 @@ want sundial-completion && run --name sundial-completion --start-cmd "$here/sund
 
 # The rule engine (issue 4): decisions/s, p99, memory per Lua state, replay of 100,000 studies.
 want rules && { BENCH_OUT="$out" bash "$here/rules/run.sh" || echo "!!! rules bench failed" >&2; }
+want hl7 && { BENCH_OUT="$out" REPS="$reps" bash "$here/hl7/run.sh" || echo "!!! HL7 runs failed" >&2; }
 
 echo "=== ratios (median, same run)"
 for s in sundial-streaming sundial-completion; do

@@ -17,6 +17,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   python3 python3-pydicom python3-numpy python3-hl7 python3-yaml
   chromium
+  clang libclang-rt-dev          # libFuzzer + sanitizer runtimes: the HL7 parser fuzz run in CI
 )
 
 missing=()

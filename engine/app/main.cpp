@@ -5,6 +5,7 @@
 #include "engine/app/audit_command.h"
 #include "engine/app/exit_codes.h"
 #include "engine/app/rules_command.h"
+#include "engine/app/hl7_send_command.h"
 #include "engine/app/serve_command.h"
 
 int main(int argc, char** argv) {
@@ -38,6 +39,17 @@ int main(int argc, char** argv) {
   rules_replay->add_option("--rules", replay_args.rules_folder, "Rule folder (default: rules.folder)");
   rules_replay->add_option("--redis", replay_args.redis_address, "Redis address (default: configured)");
 
+  sundial::app::Hl7SendOptions hl7_send;
+  CLI::App* hl7 = app.add_subcommand("hl7", "HL7 tools");
+  hl7->require_subcommand(1);
+  CLI::App* hl7_send_command =
+      hl7->add_subcommand("send", "Send the HL7 messages of files over MLLP and print each ACK");
+  hl7_send_command->add_option("--host", hl7_send.host, "Receiver host")->capture_default_str();
+  hl7_send_command->add_option("--port", hl7_send.port, "Receiver MLLP port")->capture_default_str();
+  hl7_send_command->add_option("--ack-timeout-ms", hl7_send.ack_timeout_ms, "Wait for each ACK")
+      ->capture_default_str();
+  hl7_send_command->add_option("FILE", hl7_send.files, "Files of HL7 messages")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -48,5 +60,6 @@ int main(int argc, char** argv) {
   if (audit_verify->parsed()) return sundial::app::runAuditVerify(config_file);
   if (rules_test->parsed()) return sundial::app::runRulesTest(test_args);
   if (rules_replay->parsed()) return sundial::app::runRulesReplay(replay_args);
+  if (hl7_send_command->parsed()) return sundial::app::runHl7Send(hl7_send);
   return sundial::app::kExitUsage;
 }

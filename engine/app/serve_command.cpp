@@ -18,10 +18,12 @@
 #include "adapters/http/http_server.h"
 #include "adapters/redis/embedded_redis.h"
 #include "adapters/redis/redis_forward_queue.h"
+#include "adapters/redis/redis_hl7_inbox.h"
 #include "adapters/redis/redis_state_store.h"
 #include "adapters/spool/file_spool.h"
 #include "adapters/spool/spool_janitor.h"
 #include "engine/app/exit_codes.h"
+#include "engine/app/hl7_listener.h"
 #include "engine/app/http_api.h"
 #include "engine/app/report_delivery.h"
 #include "engine/app/reports_api.h"
@@ -93,6 +95,7 @@ class Node {
   Result<void> startForwarders();
   Result<void> startReports();
   Result<void> startHttp();
+  Result<void> startHl7();
 
   std::shared_ptr<const config::Config> config_;
   SystemClock clock_;
@@ -120,6 +123,7 @@ class Node {
   std::unique_ptr<WorklistNode> worklist_;
   std::unique_ptr<adapters::http::HttpServer> http_;
   std::unique_ptr<adapters::dicom::StorageReceiver> receiver_;
+  std::unique_ptr<Hl7Listener> hl7_;
 };
 
 std::string Node::nodeName() const {
@@ -292,6 +296,17 @@ Result<void> Node::startAudit() {
   return okResult();
 }
 
+Result<void> Node::startHl7() {
+  if (!config_->hl7.enabled) return okResult();
+  // No Hl7MessageStored publisher yet: the inbox processor wakes in XREADGROUP BLOCK as soon
+  // as a message is stored, and events nobody reads would pile up in the bus. A component
+  // that wants them binds a subscriber on inproc://sundial-hl7 and passes a publisher here.
+  hl7_ = std::make_unique<Hl7Listener>(config_, redisOptions(), nullptr, metrics_, clock_);
+  auto port = hl7_->start();
+  if (!port) return port.error();
+  return okResult();
+}
+
 Result<void> Node::start() {
   std::error_code ec;
   std::filesystem::create_directories(config_->node.data_dir, ec);
@@ -326,12 +341,20 @@ Result<void> Node::start() {
 
   if (auto forwarders = startForwarders(); !forwarders) return forwarders;
   if (auto reports = startReports(); !reports) return reports;
-  // Orders and matching. The HL7 inbox comes with HL7 ingest; until then the processor
-  // runs the matching sweeps only.
+  // Orders and matching: with HL7 on, the processor takes what HL7 ingest stores in the HL7
+  // inbox; without, it runs the matching sweeps only.
+  std::function<std::unique_ptr<engine::Hl7Inbox>()> make_inbox;
+  if (config_->hl7.enabled) {
+    make_inbox = [this]() -> std::unique_ptr<engine::Hl7Inbox> {
+      return std::make_unique<adapters::redis::RedisHl7Inbox>(
+          redisOptions(), config_->redis.key_prefix, clock_);
+    };
+  }
   orders_ = std::make_unique<OrdersService>(
-      config_, redisOptions(), clock_, [this] { return bus_->makePublisher(); }, nullptr);
+      config_, redisOptions(), clock_, [this] { return bus_->makePublisher(); }, make_inbox);
   if (auto http = startHttp(); !http) return http;
   orders_->start(nodeName());
+  if (auto hl7 = startHl7(); !hl7) return hl7;
 
   auto receiver_settings = adapters::dicom::ReceiverSettings::fromNode(config_->node);
   receiver_settings.early_writeback = config_->spool.fsync;
@@ -370,6 +393,7 @@ void Node::superviseUntil(const sigset_t& stop_signals) {
 // The start-up in reverse: stop taking instances, let the engine record what it has, stop
 // forwarding (unsent jobs stay queued), stop the API, then Redis.
 void Node::stop() {
+  if (hl7_) hl7_->stop();
   if (receiver_) receiver_->stop();
   stopping_ = true;
   if (loop_thread_.joinable()) loop_thread_.join();
@@ -381,6 +405,7 @@ void Node::stop() {
   workers_.clear();
   if (janitor_) janitor_->stop();
   receiver_.reset();
+  hl7_.reset();
   subscriber_.reset();
   bus_.reset();
   if (embedded_redis_) embedded_redis_->stop();

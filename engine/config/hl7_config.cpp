@@ -3,12 +3,17 @@
 namespace sundial::config::detail {
 
 void readHl7Section(Reader& r, const YAML::Node& n, Hl7Config& out) {
-  if (!n.IsDefined() || n.IsNull()) return;
+  // No `hl7:` section, no listener: a configuration written before HL7 (or for a DICOM-only
+  // node) must not start taking port 2575 from whatever already has it.
+  if (!n.IsDefined() || n.IsNull()) {
+    out.enabled = false;
+    return;
+  }
   const std::string where = "hl7";
   if (!r.isMap(n, where)) return;
   r.checkKeys(n, where,
               {"enabled", "bind", "port", "max_message_bytes", "idle_timeout_ms",
-               "max_connections"});
+               "max_connections", "io_threads", "store_timeout_ms", "duplicate_window_hours"});
   r.read(n, "enabled", out.enabled, where);
   r.readString(n, "bind", out.bind, where);
   r.readPort(n, "port", out.port, where);
@@ -22,6 +27,18 @@ void readHl7Section(Reader& r, const YAML::Node& n, Hl7Config& out) {
   r.readMs(n, "idle_timeout_ms", out.idle_timeout, where, 1000);
   r.read(n, "max_connections", out.max_connections, where);
   if (out.max_connections < 1) r.problem(n["max_connections"], "hl7.max_connections must be at least 1");
+  r.read(n, "io_threads", out.io_threads, where);
+  if (out.io_threads < 1 || out.io_threads > 1024) {
+    r.problem(n["io_threads"], "hl7.io_threads must be between 1 and 1024");
+  }
+  r.readMs(n, "store_timeout_ms", out.store_timeout, where, 100);
+  long long window_hours = out.duplicate_window.count();
+  r.read(n, "duplicate_window_hours", window_hours, where);
+  if (window_hours < 1 || window_hours > 24 * 365) {
+    r.problem(n["duplicate_window_hours"], "hl7.duplicate_window_hours must be between 1 and 8760");
+  } else {
+    out.duplicate_window = std::chrono::hours(window_hours);
+  }
 }
 
 void readSiteHl7(Reader& r, const YAML::Node& n, SiteHl7Config& out, const std::string& where_site) {

@@ -10,12 +10,20 @@
 namespace sundial::config {
 
 struct Hl7Config {
-  bool enabled = true;
+  bool enabled = true;  // false when the configuration has no `hl7:` section
   std::string bind = "0.0.0.0";
   std::uint16_t port = 2575;
   std::size_t max_message_bytes = 1u << 20;
   std::chrono::milliseconds idle_timeout{300000};
   int max_connections = 256;
+  // Threads that read connections and wait for the store. A connection waiting for its
+  // message to be stored holds one, so this many connections are served at once; the
+  // stores themselves are batched (group commit) on one writer thread.
+  int io_threads = 16;
+  // A message whose store is not confirmed in this time gets no ACK (the sender retries).
+  std::chrono::milliseconds store_timeout{10000};
+  // How long a (site, sender, control id) is remembered to answer repeats as duplicates.
+  std::chrono::hours duplicate_window{24 * 7};
 };
 
 // MSH-3 (sending application) and MSH-4 (sending facility) a site's systems send as. An empty

@@ -13,6 +13,7 @@ constexpr std::string_view kOrderReceivedName = "OrderReceived";
 constexpr std::string_view kPatientUpdatedName = "PatientUpdated";
 constexpr std::string_view kPatientsMergedName = "PatientsMerged";
 constexpr std::string_view kReportReceivedName = "ReportReceived";
+constexpr std::string_view kHl7MessageStoredName = "Hl7MessageStored";
 
 std::vector<std::string_view> split(std::string_view text) {
   std::vector<std::string_view> fields;
@@ -79,6 +80,7 @@ std::string_view eventName(const Event& event) {
     std::string_view operator()(const PatientUpdated&) const { return kPatientUpdatedName; }
     std::string_view operator()(const PatientsMerged&) const { return kPatientsMergedName; }
     std::string_view operator()(const ReportReceived&) const { return kReportReceivedName; }
+    std::string_view operator()(const Hl7MessageStored&) const { return kHl7MessageStoredName; }
   };
   return std::visit(Namer{}, event);
 }
@@ -115,6 +117,14 @@ std::string encodeEvent(const Event& event) {
   }
   if (const auto* e = std::get_if<ReportReceived>(&event)) {
     detail::appendHl7EventFields(out, kSeparator, *e);
+    return out;
+  }
+  if (const auto* stored = std::get_if<Hl7MessageStored>(&event)) {
+    // Site names are configuration names and message types MSH-9 codes: neither holds the
+    // separator (the ingest service refuses a message type that does).
+    append(out, stored->inbox_id);
+    append(out, stored->site);
+    append(out, stored->message_type);
     return out;
   }
   const auto& completed = std::get<StudyCompleted>(event);
@@ -164,6 +174,9 @@ Result<Event> decodeEvent(std::string_view wire) {
   if (f[0] == kPatientUpdatedName) return toEvent(detail::readPatientUpdated(rest));
   if (f[0] == kPatientsMergedName) return toEvent(detail::readPatientsMerged(rest));
   if (f[0] == kReportReceivedName) return toEvent(detail::readReportReceived(rest));
+  if (f[0] == kHl7MessageStoredName && f.size() == 4) {
+    return Event{Hl7MessageStored{std::string(f[1]), std::string(f[2]), std::string(f[3])}};
+  }
   return makeError(ErrorCode::InvalidInput, "unknown or malformed event",
                    std::string(f[0].substr(0, 40)));
 }

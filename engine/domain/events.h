@@ -21,8 +21,17 @@ struct StudyCompleted {
   UtcTime completed_at{};
 };
 
+// An HL7 message was stored in the HL7 inbox (engine/store/hl7_inbox.h) and acknowledged: the
+// inbox processor takes it from there. Only a wake-up: the inbox is the record, and a
+// processor that missed the event still finds the message there.
+struct Hl7MessageStored {
+  std::string inbox_id;      // InboxMessage::id
+  std::string site;
+  std::string message_type;  // "ORM^O01"
+};
+
 using Event = std::variant<InstanceSpooled, StudyCompleted, OrderReceived, PatientUpdated,
-                           PatientsMerged, ReportReceived>;
+                           PatientsMerged, ReportReceived, Hl7MessageStored>;
 
 // The event's name as it appears in logs and on the wire.
 std::string_view eventName(const Event& event);

@@ -33,6 +33,18 @@ class Hl7Inbox {
   // Duplicate: acknowledge again, do not process again). Fails only when nothing was stored.
   virtual Result<InboxStoreResult> store(InboxMessage& message) = 0;
 
+  // Stores several messages at once (the ingest service's group commit: one round trip for
+  // what every connection sent meanwhile). One result per message, in order; each message
+  // stands alone (one failing does not undo another). Fails as a whole only when nothing
+  // was stored. The default stores them one by one.
+  virtual Result<std::vector<Result<InboxStoreResult>>> storeBatch(
+      std::vector<InboxMessage*> messages) {
+    std::vector<Result<InboxStoreResult>> results;
+    results.reserve(messages.size());
+    for (InboxMessage* message : messages) results.push_back(store(*message));
+    return results;
+  }
+
   // Up to `max` messages for `consumer` (a name unique per node): first those it took and
   // did not finish (after a restart), then new ones, waiting up to `wait` for one.
   virtual Result<std::vector<InboxMessage>> take(const std::string& consumer, size_t max,
