@@ -83,23 +83,25 @@ int SlaTimerLoop::act(const std::string& id, SlaTimerKind kind, UtcTime now) {
   TaskCommand command = kind == SlaTimerKind::Lease     ? TaskCommand(command::LapseLease{})
                         : kind == SlaTimerKind::Warning ? TaskCommand(command::SlaWarning{cause})
                                                         : TaskCommand(command::SlaBreach{cause});
-  auto after = tasks_.apply(id, command, std::string(kActor));
-  if (!after) {
+  auto applied = tasks_.applyChange(id, command, std::string(kActor));
+  if (!applied) {
     // Refused: a lease renewed meanwhile (its entry moved on). Anything else stays for the
     // next pass only if Redis is the trouble.
-    if (isRetryable(after.error().code)) return 0;
+    if (isRetryable(applied.error().code)) return 0;
     return 1;
   }
-  if (after->version == before->version) {
-    // Nothing to do (closed, already warned or breached, no longer claimed): a stale entry.
+  const Task* after = &applied->task;
+  if (!applied->changed) {
+    // Nothing to do (closed, already warned or breached, no longer claimed), or another node
+    // did it first (its change cleared the entry already).
     (void)tasks_.forgetTimer(id, kind);
     return 1;
   }
   if (kind == SlaTimerKind::Warning) {
     log::warn("sla_warning", {{"task", after->id}, {"site", after->site}, {"cause", cause}});
-    if (notifier_) notifier_->notify({std::string(kEventSlaWarning), after.value(), cause, now});
+    if (notifier_) notifier_->notify({std::string(kEventSlaWarning), *after, cause, now});
   } else if (kind == SlaTimerKind::Breach) {
-    onBreach(after.value(), cause, now);
+    onBreach(*after, cause, now);
   }
   return 1;
 }

@@ -111,6 +111,14 @@ Result<Task> TaskService::create(const NewTask& request, const std::string& acto
 
 Result<Task> TaskService::apply(const std::string& task_id, const TaskCommand& command,
                                 const std::string& actor) {
+  auto applied = applyChange(task_id, command, actor);
+  if (!applied) return applied.error();
+  return std::move(applied->task);
+}
+
+Result<TaskService::Applied> TaskService::applyChange(const std::string& task_id,
+                                                      const TaskCommand& command,
+                                                      const std::string& actor) {
   Transition transition;
   {
     std::lock_guard lock(mutex_);
@@ -125,7 +133,7 @@ Result<Task> TaskService::apply(const std::string& task_id, const TaskCommand& c
                                           {"reason", decided.error().message}});
         return decided.error();
       }
-      if (!decided->changed) return before;
+      if (!decided->changed) return Applied{std::move(before.value()), false};
       auto stored = store_->update(before.value(), decided->after, decided->event);
       if (!stored) return stored.error();
       // false: changed meanwhile by another reader or node; decide again on the fresh copy.
@@ -145,7 +153,7 @@ Result<Task> TaskService::apply(const std::string& task_id, const TaskCommand& c
                              {"actor", actor}});
   audit(after, transition.event);
   if (observer_) observer_(after, transition.event);
-  return after;
+  return Applied{after, true};
 }
 
 Result<Task> TaskService::get(const std::string& task_id) {
@@ -183,6 +191,11 @@ Result<std::optional<std::string>> TaskService::findForReport(const std::string&
   if (!task) return task.error();
   if (task->site != site) return std::optional<std::string>{};
   return found;
+}
+
+Result<std::optional<std::string>> TaskService::findTaskForStudy(const std::string& study_uid) {
+  std::lock_guard lock(mutex_);
+  return store_->findByStudy(study_uid);
 }
 
 Result<std::vector<std::string>> TaskService::lapsedLeases(UtcTime now, std::size_t max) {

@@ -62,6 +62,14 @@ class TaskService {
   // allow it; NotFound for an unknown task. An idempotent repeat returns the task unchanged.
   Result<Task> apply(const std::string& task_id, const TaskCommand& command,
                      const std::string& actor);
+  // The same, saying whether this call changed the task (false: an idempotent repeat, or
+  // another node made the same change first) — for acting on a change exactly once.
+  struct Applied {
+    Task task;
+    bool changed = false;
+  };
+  Result<Applied> applyChange(const std::string& task_id, const TaskCommand& command,
+                              const std::string& actor);
 
   Result<Task> get(const std::string& task_id);
   Result<TaskWithHistory> getWithHistory(const std::string& task_id);
@@ -72,7 +80,10 @@ class TaskService {
                                                    const std::string& accession,
                                                    const std::string& study_uid);
 
-  // For the timer thread (sla_timers.h).
+  // The latest task of a study (any site, any state).
+  Result<std::optional<std::string>> findTaskForStudy(const std::string& study_uid);
+
+  // For the timer thread (sla_timer_loop.h).
   Result<std::vector<std::string>> lapsedLeases(UtcTime now, std::size_t max);
   Result<std::vector<DueSlaTimer>> dueSlaTimers(UtcTime now, std::size_t max);
   Result<void> forgetTimer(const std::string& task_id, SlaTimerKind kind);

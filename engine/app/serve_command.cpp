@@ -212,7 +212,17 @@ Result<void> Node::startHttp() {
   audit_api_->install(*http_);
   if (reports_api_) reports_api_->install(*http_);
   orders_->installApi(*http_);
-  worklist_ = std::make_unique<WorklistNode>(config_, redisOptions(), clock_, &audit(), nullptr);
+  worklist_ = std::make_unique<WorklistNode>(config_, redisOptions(), clock_, metrics_, &audit(),
+                                             &reports_->outbox());
+  reports_->setDeliveryListener(
+      [worklist = worklist_.get()](const engine::ReportDelivery& d) { worklist->reports().onDelivery(d); });
+  orders_->addListener(worklist_->orderListener());
+  orders_->registerReportHandler([worklist = worklist_.get()](const Report& report,
+                                                              const engine::InboxMessage&) -> Result<void> {
+    auto taken = worklist->reports().fromReportingSystem(report);
+    if (!taken) return taken.error();
+    return okResult();
+  });
   worklist_->installRoutes(*http_);
   worklist_->start();
   auto port = http_->start();

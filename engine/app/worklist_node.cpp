@@ -1,9 +1,14 @@
 #include "engine/app/worklist_node.h"
 
+#include "adapters/http/webhook_sender.h"
 #include "adapters/redis/redis_reader_presence.h"
 #include "adapters/redis/redis_task_store.h"
+#include "engine/app/sla_webhook_notifier.h"
 #include "engine/app/task_event_stream.h"
+#include "engine/app/tat_api.h"
 #include "engine/app/worklist_api.h"
+#include "engine/app/worklist_metrics.h"
+#include "engine/domain/log.h"
 
 namespace sundial::app {
 namespace {
@@ -44,13 +49,32 @@ worklist::LifecyclePolicy lifecyclePolicyFrom(const config::Config& config) {
 
 WorklistNode::WorklistNode(std::shared_ptr<const config::Config> config,
                            adapters::redis::RedisClientOptions redis, const Clock& clock,
-                           engine::AuditSink* audit, engine::ReportOutbox* outbox)
+                           engine::Metrics& metrics, engine::AuditSink* audit,
+                           engine::ReportOutbox* outbox)
     : config_(std::move(config)), redis_(std::move(redis)), clock_(clock) {
   tasks_ = std::make_unique<worklist::TaskService>(
       std::make_unique<adapters::redis::RedisTaskStore>(redis_, config_->redis.key_prefix), clock_,
       audit ? *audit : null_audit_, slaPolicyFrom(*config_), lifecyclePolicyFrom(*config_),
       rvuTableFrom(*config_));
+  metrics_ = std::make_unique<WorklistMetrics>(metrics, *tasks_);
+  tasks_->setChangeObserver([m = metrics_.get()](const worklist::Task& after,
+                                                 const worklist::TaskEvent& event) {
+    m->onChange(after, event);
+  });
   reports_ = std::make_unique<worklist::ReportIntake>(*tasks_, outbox);
+  order_listener_ = std::make_unique<worklist::TaskOrderListener>(*tasks_);
+  tat_api_ = std::make_unique<TatApi>(*tasks_);
+  if (!config_->worklist.webhook.url.empty()) {
+    adapters::http::WebhookOptions options;
+    options.url = config_->worklist.webhook.url;
+    options.timeout = config_->worklist.webhook.timeout;
+    options.max_attempts = config_->worklist.webhook.max_attempts;
+    webhook_ = std::make_unique<adapters::http::WebhookSender>(options);
+    notifier_ = std::make_unique<SlaWebhookNotifier>(*webhook_);
+  }
+  // The timer thread shares the service (and its connection) with the API: its Redis calls
+  // are short, and the service's lock keeps them apart.
+  timers_ = std::make_unique<worklist::SlaTimerLoop>(*tasks_, notifier_.get());
   api_ = std::make_unique<WorklistApi>(
       config_, *tasks_, *reports_,
       std::make_unique<adapters::redis::RedisReaderPresence>(
@@ -68,14 +92,29 @@ WorklistNode::~WorklistNode() { stop(); }
 
 void WorklistNode::installRoutes(adapters::http::HttpServer& server) {
   api_->install(server);
+  tat_api_->install(server);
   // Everyone with access to the worklist; each client gets the changes maySee() allows.
   server.route("GET", "/api/v1/events",
                [this](const adapters::http::Request& r) { return events_->subscribe(r); });
 }
 
-void WorklistNode::start() { events_->start(); }
+void WorklistNode::setRedispatchHook(worklist::SlaTimerLoop::RedispatchHook hook) {
+  timers_->setRedispatchHook(std::move(hook));
+}
+
+void WorklistNode::start() {
+  events_->start();
+  if (webhook_) {
+    if (auto started = webhook_->start(); !started) {
+      log::error("sla_webhook_not_started", {{"reason", started.error().describe()}});
+    }
+  }
+  timers_->start();
+}
 
 void WorklistNode::stop() {
+  if (timers_) timers_->stop();
+  if (webhook_) webhook_->stop();
   if (events_) events_->stop();
 }
 

@@ -269,6 +269,28 @@ class WorklistApiTest(EndToEndTest):
         self.assertEqual(demo["open_by_priority"]["URGENT"], 1)
         self.assertEqual(demo["sla"]["stat_minutes"], 30)
 
+    def test_turnaround_csv_breaches_and_metrics(self):
+        task = self.create(50, "STAT", reader="drlee")
+        call(self.port, "POST", f"/api/v1/tasks/{task['id']}/claim", {"reader": "drlee"})
+        status, body = call(self.port, "GET", "/api/v1/tat?group_by=site,priority")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["group_by"], ["site", "priority"])
+        self.assertEqual(body["rows"], [])  # nothing delivered yet
+        status, body = call(self.port, "GET", "/api/v1/tat?group_by=colour")
+        self.assertEqual(status, 400)
+        self.assertIn("'colour' is not one of", body["error"])
+        status, body = call(self.port, "GET", "/api/v1/tat?from=10&to=5")
+        self.assertEqual(status, 400)
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v1/tat.csv?group_by=site", timeout=5) as r:
+            self.assertEqual(r.headers["Content-Type"], "text/csv; charset=utf-8")
+            header = r.read().decode().splitlines()[0]
+        self.assertTrue(header.startswith("site,tasks,sla_met,sla_compliance,contractual_count,contractual_p50_ms"), header)
+        status, body = call(self.port, "GET", "/api/v1/sla/breaches")
+        self.assertEqual((status, body["breaches"]), (200, []))
+        metrics = self.sundial.metrics()
+        self.assertIn('sundial_task_changes_total{event="claimed"} 1', metrics)
+        self.assertIn("sundial_tat_24h_seconds", metrics)
+
 
 if __name__ == "__main__":
     unittest.main()
