@@ -57,7 +57,8 @@ run_sundial() {  # run_sundial MODE REP
   local sock="$dir/redis.sock"
   [ "$mode" = everysec ] && sock="$dir/data/redis/redis.sock"
   local stored acked
-  stored=$(redis-cli -s "$sock" XLEN sundial:v1:hl7:inbox)
+  # XADDs ever made to the inbox (the orders processor deletes entries it has processed).
+  stored=$(redis-cli -s "$sock" XINFO STREAM sundial:v1:hl7:inbox | awk 'prev=="entries-added"{print} {prev=$0}')
   acked=$(wc -l <"$dir/acked.txt")
   echo "sundial-$mode rep=$rep stored=$stored acked=$acked server_cpu_ticks=$((cpu_after - cpu_before))" |
     tee -a "$out/sundial-stored.txt" >&2
