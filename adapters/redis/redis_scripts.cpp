@@ -11,7 +11,9 @@ namespace sundial::adapters::redis::scripts {
 //       8 received ms, 9 site, 10 calling AE, 11 modality, 12 n = number of destinations,
 //       13..12+n destinations, then the enqueue-now destinations, then the study
 //       attributes (kStudyAttributeFields, in that order; stored on the study's first
-//       instance only).
+//       instance only), then "1" when the instance is held for dispatch (its spool file is
+//       kept, counted in `remaining` as `hold`, until kRouteStudy releases it; not for a
+//       study already dispatched).
 // Returns kRecordedNew (1), kRecordedDuplicateInUse (0: already known, its spool file still
 // awaited by a destination) or kRecordedDuplicateUnneeded (2: already known and forwarded
 // everywhere, or spooled under another path: this copy's file is not needed).
@@ -25,11 +27,12 @@ if redis.call('EXISTS', inst) == 1 then
 end
 local sop, received = ARGV[1], tonumber(ARGV[8])
 local ndest = tonumber(ARGV[12])
+local first_fact = 13 + ndest + (#KEYS - 5)
+local hold = ARGV[first_fact + 10] == '1'
 
 if redis.call('EXISTS', study) == 0 then
   redis.call('HSET', study, 'site', ARGV[9], 'modality', ARGV[11], 'instances', 0, 'bytes', 0,
              'first_ms', ARGV[8], 'last_ms', ARGV[8], 'state', 'receiving', 'completed_ms', 0)
-  local first_fact = 13 + ndest + (#KEYS - 5)
   local names = {'accession', 'patient_id', 'patient_name', 'birth_date', 'sex', 'study_date',
                  'study_time', 'description', 'body_part', 'referring'}
   for k, name in ipairs(names) do
@@ -74,6 +77,10 @@ for k = 6, #KEYS do
     redis.call('LPUSH', KEYS[k], sop)
     redis.call('HINCRBY', study, 'p:' .. dest, 1)
   end
+end
+if hold and redis.call('HGET', study, 'dispatched') ~= '1' then
+  redis.call('HSET', inst, 'hold', 1)
+  remaining = remaining + 1
 end
 redis.call('HSET', inst, 'remaining', remaining)
 return 1
@@ -139,14 +146,18 @@ return enqueued
 // Routes a study to more destinations (a reader's workstation, a rule's extra destinations):
 // remembers them on the study (r:<dest>) so instances arriving later follow at completion,
 // and enqueues every instance already recorded that is not queued, sent or dead for them.
+// Then releases the instances' dispatch hold: an instance no destination still needs has
+// its spool file path returned, for the caller to remove.
 // KEYS: 1 study, 2 study instances, 3.. ready list of each destination (same order as ARGV).
 // ARGV: 1 instance key prefix, 2.. destinations.
-// Returns the number of jobs enqueued, or -1 when the study is unknown.
+// Returns {jobs enqueued, path of each spool file no longer needed...}, or -1 when the study
+// is unknown.
 const LuaScript kRouteStudy{"route_study", R"lua(
 local study = KEYS[1]
 if redis.call('EXISTS', study) == 0 then return -1 end
 for k = 3, #KEYS do redis.call('HSET', study, 'r:' .. ARGV[k - 1], 1) end
 local enqueued = 0
+local unneeded = {}
 local sops = redis.call('ZRANGE', KEYS[2], 0, -1)
 for _, sop in ipairs(sops) do
   local inst = ARGV[1] .. sop
@@ -164,8 +175,16 @@ for _, sop in ipairs(sops) do
     end
   end
   if added > 0 then redis.call('HINCRBY', inst, 'remaining', added) end
+  if redis.call('HGET', inst, 'hold') == '1' then
+    redis.call('HDEL', inst, 'hold')
+    if redis.call('HINCRBY', inst, 'remaining', -1) <= 0 then
+      unneeded[#unneeded + 1] = redis.call('HGET', inst, 'path')
+    end
+  end
 end
-return enqueued
+local out = {enqueued}
+for _, path in ipairs(unneeded) do out[#out + 1] = path end
+return out
 )lua"};
 
 // KEYS: 1 active studies. ARGV: 1 limit, 2 study key prefix.

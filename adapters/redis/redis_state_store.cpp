@@ -71,6 +71,7 @@ ScriptCall recordCall(const KeySchema& keys, const engine::InstanceRecord& recor
         &s.referring_physician}) {
     call.args.push_back(*field);
   }
+  call.args.push_back(record.hold_for_dispatch ? "1" : "0");
   return call;
 }
 
@@ -234,12 +235,11 @@ Result<void> RedisStateStore::completeStudy(const std::string& study_uid, UtcTim
   return okResult();
 }
 
-Result<int> RedisStateStore::routeStudy(const std::string& study_uid,
-                                        const std::vector<std::string>& destinations) {
+Result<engine::RouteOutcome> RedisStateStore::routeStudy(
+    const std::string& study_uid, const std::vector<std::string>& destinations) {
   const std::string context = "study_uid=" + std::string(log::identifying(study_uid));
   if (auto ok = checkUid(study_uid, "Study Instance UID", context); !ok) return ok.error();
   if (auto ok = checkNames(destinations, context); !ok) return ok.error();
-  if (destinations.empty()) return 0;
   ScriptCall call;
   call.keys = {keys_.study(study_uid), keys_.studyInstances(study_uid)};
   for (const auto& destination : destinations) call.keys.push_back(keys_.ready(destination));
@@ -247,10 +247,15 @@ Result<int> RedisStateStore::routeStudy(const std::string& study_uid,
   call.args.insert(call.args.end(), destinations.begin(), destinations.end());
   auto reply = client_.eval(scripts::kRouteStudy, call);
   if (!reply) return reply.error();
-  if (reply.value().asInteger() < 0) {
+  if (reply.value().type != Reply::Type::Array || reply.value().elements.empty()) {
     return makeError(ErrorCode::NotFound, "no instance of this study was recorded", context);
   }
-  return static_cast<int>(reply.value().asInteger());
+  engine::RouteOutcome outcome;
+  outcome.enqueued = static_cast<int>(reply.value().elements[0].asInteger());
+  for (size_t i = 1; i < reply.value().elements.size(); ++i) {
+    outcome.unneeded_files.push_back(reply.value().elements[i].str);
+  }
+  return outcome;
 }
 
 Result<std::vector<engine::OpenStudy>> RedisStateStore::openStudies() {

@@ -30,8 +30,8 @@ class RedisStateStore final : public engine::StateStore {
   // NotFound when the study was never recorded.
   Result<void> completeStudy(const std::string& study_uid, UtcTime completed_at,
                              const std::vector<std::string>& destinations) override;
-  Result<int> routeStudy(const std::string& study_uid,
-                         const std::vector<std::string>& destinations) override;
+  Result<engine::RouteOutcome> routeStudy(const std::string& study_uid,
+                                          const std::vector<std::string>& destinations) override;
   Result<std::vector<engine::OpenStudy>> openStudies() override;
   // NotFound when the study was never recorded (or was forgotten).
   Result<StudyFacts> studyFacts(const std::string& study_uid) override;

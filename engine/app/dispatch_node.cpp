@@ -21,13 +21,14 @@ struct DispatchNode::ThreadParts {
 DispatchNode::DispatchNode(std::shared_ptr<const config::Config> config,
                            adapters::redis::RedisClientOptions redis, const Clock& clock,
                            engine::Metrics& metrics, engine::AuditSink& audit,
-                           worklist::TaskService& tasks)
+                           worklist::TaskService& tasks, engine::Spool& spool)
     : config_(std::move(config)),
       redis_(std::move(redis)),
       clock_(clock),
       metrics_(metrics),
       audit_(audit),
-      tasks_(tasks) {
+      tasks_(tasks),
+      spool_(spool) {
   const std::string& prefix = config_->redis.key_prefix;
   order_listener_ = std::make_unique<engine::OrderChangeListener>(
       std::make_unique<adapters::redis::RedisDispatchQueue>(redis_, prefix),
@@ -81,7 +82,7 @@ void DispatchNode::start(std::unique_ptr<engine::OrderLookup> lookup) {
   dispatcher_ = std::make_unique<engine::Dispatcher>(
       config_,
       engine::DispatcherParts{*parts_->queue, *parts_->studies, *parts_->orders, *rules_, tasks_,
-                              *parts_->presence, *parts_->decisions, audit_},
+                              *parts_->presence, *parts_->decisions, audit_, spool_},
       clock_, metrics_, options);
   reloader_->start();
   thread_ = std::thread([this] { dispatcher_->run(stopping_); });

@@ -20,6 +20,7 @@
 #include "engine/domain/clock.h"
 #include "engine/metrics/metrics.h"
 #include "engine/orders/order_lookup.h"
+#include "engine/store/spool.h"
 #include "rules/engine/rule_engine.h"
 #include "rules/engine/rule_reloader.h"
 #include "worklist/task_service.h"
@@ -30,7 +31,8 @@ class DispatchNode {
  public:
   DispatchNode(std::shared_ptr<const config::Config> config,
                adapters::redis::RedisClientOptions redis, const Clock& clock,
-               engine::Metrics& metrics, engine::AuditSink& audit, worklist::TaskService& tasks);
+               engine::Metrics& metrics, engine::AuditSink& audit, worklist::TaskService& tasks,
+               engine::Spool& spool);
   ~DispatchNode();
 
   // Reads the roster and the rule folder: a broken rule set stops start-up with file:line.
@@ -53,6 +55,7 @@ class DispatchNode {
   engine::Metrics& metrics_;
   engine::AuditSink& audit_;
   worklist::TaskService& tasks_;
+  engine::Spool& spool_;
   std::unique_ptr<rules::RuleEngine> rules_;
   std::unique_ptr<rules::RuleReloader> reloader_;
   std::unique_ptr<engine::OrderChangeListener> order_listener_;

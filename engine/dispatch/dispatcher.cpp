@@ -102,6 +102,7 @@ DispatchOutcome Dispatcher::dispatchStudy(const std::string& study_uid) {
     }
   }
   if (link && link->cancelled) {
+    if (!route(study_uid, {})) return DispatchOutcome::Failed;
     (void)parts_.queue.done(study_uid);
     AuditRecord record;
     record.action = "dispatch.skipped";
@@ -127,7 +128,9 @@ DispatchOutcome Dispatcher::dispatchStudy(const std::string& study_uid) {
     auto task = parts_.tasks.get(*existing_id.value());
     if (!task) return DispatchOutcome::Failed;
     if (!worklist::isAwaitingReport(task->state) || !task->claimed_by.empty()) {
-      (void)parts_.queue.done(study_uid);  // reported, closed or in a reader's hands: leave it
+      // Reported, closed or in a reader's hands: leave it.
+      if (!route(study_uid, {})) return DispatchOutcome::Failed;
+      (void)parts_.queue.done(study_uid);
       return DispatchOutcome::Skipped;
     }
     existing = task.value();
@@ -191,10 +194,7 @@ DispatchOutcome Dispatcher::dispatchStudy(const std::string& study_uid) {
       destinations.push_back(profile->destination);
     }
   }
-  if (auto routed = parts_.studies.routeStudy(study_uid, destinations); !routed) {
-    log::warn("dispatch_failed", {{"study_uid", masked}, {"reason", routed.error().describe()}});
-    return DispatchOutcome::Failed;
-  }
+  if (!route(study_uid, destinations)) return DispatchOutcome::Failed;
 
   auto decision_id = parts_.decisions.append(
       study_uid, existing ? existing->id : "", rules::decisionToJson(input, record));
@@ -264,6 +264,23 @@ DispatchOutcome Dispatcher::dispatchStudy(const std::string& study_uid) {
                                  {"decided_by", record.decided_by},
                                  {"fallback", record.fallback ? "yes" : "no"}});
   return DispatchOutcome::Dispatched;
+}
+
+bool Dispatcher::route(const std::string& study_uid,
+                       const std::vector<std::string>& destinations) {
+  auto routed = parts_.studies.routeStudy(study_uid, destinations);
+  if (!routed) {
+    if (routed.error().code == ErrorCode::NotFound) return true;  // forgotten meanwhile
+    log::warn("dispatch_failed", {{"study_uid", std::string(log::identifying(study_uid))},
+                                  {"reason", routed.error().describe()}});
+    return false;
+  }
+  for (const std::string& file : routed->unneeded_files) {
+    if (auto removed = parts_.spool.remove(file); !removed) {
+      log::warn("spool_remove_failed", {{"reason", removed.error().describe()}});
+    }
+  }
+  return true;
 }
 
 // The reader holding (assigned, not yet reported) another study of the same patient at the

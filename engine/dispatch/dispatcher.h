@@ -30,6 +30,7 @@
 #include "engine/domain/clock.h"
 #include "engine/metrics/metrics.h"
 #include "engine/orders/order_lookup.h"
+#include "engine/store/spool.h"
 #include "engine/store/state_store.h"
 #include "rules/engine/rule_engine.h"
 #include "worklist/reader_presence.h"
@@ -56,6 +57,7 @@ struct DispatcherParts {
   worklist::ReaderPresence& presence;
   DecisionLog& decisions;
   AuditSink& audit;
+  Spool& spool;  // removes files the dispatch hold kept and nothing needs any more
 };
 
 // What dispatching one study came to (for tests and logs).
@@ -89,6 +91,9 @@ class Dispatcher {
   std::optional<std::string> readerWithPatientsOtherStudy(const StudyFacts& facts,
                                                           const rules::DecisionInput& input,
                                                           const std::string& study_uid);
+  // Releases the study's dispatch hold (after routing it to `destinations`) and removes the
+  // spool files nothing needs any more. false when the store failed.
+  bool route(const std::string& study_uid, const std::vector<std::string>& destinations);
   void auditDecision(const StudyFacts& facts, const rules::DecisionRecord& record,
                      const Applied& applied, const std::string& task_id,
                      const std::string& decision_id);

@@ -19,6 +19,16 @@ struct InstanceRecord {
   SpooledInstance instance;
   std::vector<std::string> destinations;
   std::vector<std::string> enqueue_now;
+  // Keep the spool file for the dispatcher (a rule may send the study to a reader) until
+  // routeStudy() releases it, whatever the configured destinations have done meanwhile.
+  bool hold_for_dispatch = false;
+};
+
+// What routeStudy() did: jobs enqueued, and the spool files that nothing needs any more now
+// that the dispatch hold is released (the caller removes them).
+struct RouteOutcome {
+  int enqueued = 0;
+  std::vector<std::string> unneeded_files;
 };
 
 // A study still receiving instances; used to re-arm the tracker's timers after a restart.
@@ -78,9 +88,10 @@ class StateStore {
 
   // Sends the study to more destinations (chosen by dispatch): every instance recorded so far
   // is enqueued for each (idempotent per SOP Instance UID and destination), and instances
-  // recorded later follow when the study completes again. Returns the jobs enqueued.
-  virtual Result<int> routeStudy(const std::string& study_uid,
-                                 const std::vector<std::string>& destinations) = 0;
+  // recorded later follow when the study completes again. Releases the instances' dispatch
+  // hold (an empty list only releases it). NotFound for an unknown study.
+  virtual Result<RouteOutcome> routeStudy(const std::string& study_uid,
+                                          const std::vector<std::string>& destinations) = 0;
 
   // The study's facts (accession, patient, study date/time, description ... as its first
   // instance had them; instance count and completion as they are now). NotFound when the

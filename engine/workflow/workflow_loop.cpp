@@ -38,7 +38,11 @@ WorkflowLoop::WorkflowLoop(std::shared_ptr<const config::Config> config, StateSt
 
 InstanceRecord WorkflowLoop::recordFor(const SpooledInstance& instance) const {
   const RoutePlan& plan = routing_.planFor(instance.site);
-  return InstanceRecord{instance, plan.destinations, plan.streaming};
+  InstanceRecord record{instance, plan.destinations, plan.streaming};
+  // With rules, the dispatcher may send the study to a reader after the configured
+  // destinations have it: keep the file until it has decided.
+  record.hold_for_dispatch = !config_->rules.folder.empty();
+  return record;
 }
 
 Result<void> WorkflowLoop::recover(const SpoolHeaderReader& read_header) {

@@ -58,11 +58,11 @@ class FakeStateStore final : public engine::StateStore {
   Result<void> completeStudy(const std::string& study_uid, UtcTime,
                              const std::vector<std::string>& destinations) override;
   std::vector<std::pair<std::string, std::vector<std::string>>> routed;  // study, dests
-  Result<int> routeStudy(const std::string& study_uid,
-                         const std::vector<std::string>& destinations) override {
+  Result<engine::RouteOutcome> routeStudy(const std::string& study_uid,
+                                          const std::vector<std::string>& destinations) override {
     if (!available) return makeError(ErrorCode::Unavailable, "fake store down");
     routed.emplace_back(study_uid, destinations);
-    return static_cast<int>(destinations.size());
+    return engine::RouteOutcome{static_cast<int>(destinations.size()), {}};
   }
   Result<std::vector<engine::OpenStudy>> openStudies() override;
   Result<StudyFacts> studyFacts(const std::string& study_uid) override;

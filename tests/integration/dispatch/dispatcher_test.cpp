@@ -17,6 +17,7 @@
 #include "adapters/redis/redis_task_store.h"
 #include "rules/engine/rule_set.h"
 #include "tests/integration/redis/redis_test_fixture.h"
+#include "tests/support/fakes.h"
 #include "tests/unit/rules/roster_fixture.h"
 
 namespace sundial::engine {
@@ -92,7 +93,7 @@ class DispatcherTest : public adapters::redis::RedisTest {
     dispatcher_ = std::make_unique<Dispatcher>(
         config_,
         DispatcherParts{*queue_, *studies_, orders_, *rules_, *tasks_, *presence_, *decisions_,
-                        audit_},
+                        audit_, spool_},
         clock_, metrics_);
   }
 
@@ -152,6 +153,7 @@ class DispatcherTest : public adapters::redis::RedisTest {
   ManualClock clock_;
   Metrics metrics_;
   RecordingAudit audit_;
+  testing::FakeSpool spool_;
   FakeOrderLookup orders_;
   std::shared_ptr<const config::Config> config_;
   std::unique_ptr<adapters::redis::RedisStateStore> studies_;

@@ -150,7 +150,7 @@ class ReadingNightTest(EndToEndTest):
             f.write(RULE)
         self.dicom_port, self.http_port, self.hl7_port = free_port(), free_port(), free_port()
         self.config = os.path.join(self.workdir, "night.yaml")
-        always = '[{days: daily, from: "00:00", to: "00:00"}]'
+        always = '[{days: daily, from: "00:00", to: "24:00"}]'
         with open(self.config, "w") as f:
             f.write(f"""node:
   ae_title: SUNDIAL

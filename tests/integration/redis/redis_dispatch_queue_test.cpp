@@ -81,7 +81,7 @@ TEST_F(RedisDispatchQueueTest, RoutedDestinationGetsEveryInstanceIncludingLateOn
   EXPECT_EQ(ready("ARCH"), 2);
   auto routed = store_->routeStudy(studyUid(3), {"READER"});
   ASSERT_TRUE(routed.ok()) << routed.error().describe();
-  EXPECT_EQ(*routed, 2);
+  EXPECT_EQ(routed->enqueued, 2);
   EXPECT_EQ(ready("READER"), 2);
   // Routing again enqueues nothing twice.
   ASSERT_TRUE(store_->routeStudy(studyUid(3), {"READER"}).ok());
@@ -110,6 +110,53 @@ TEST_F(RedisDispatchQueueTest, ForgottenStudyLeavesTheQueueAndItsExclusions) {
   excluded = dispatch_->exclusions(studyUid(4));
   ASSERT_TRUE(excluded.ok());
   EXPECT_TRUE(excluded->empty());
+}
+
+TEST_F(RedisDispatchQueueTest, DispatchHoldKeepsSpoolFilesUntilRoutedThenReleasesThem) {
+  auto held = [](int n) {
+    auto record = makeRecord(5, n, {"ARCH"}, {"ARCH"});
+    record.hold_for_dispatch = true;
+    return record;
+  };
+  ASSERT_TRUE(store_->recordInstances({held(1), held(2)}).ok());
+  // The archive has both: without the hold their files would be unneeded now.
+  auto jobs = queue_->claim("ARCH", "w1", 10, milliseconds(10));
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 2u);
+  for (const auto& job : *jobs) {
+    auto acked = queue_->acknowledge(job, "w1");
+    ASSERT_TRUE(acked.ok());
+    EXPECT_FALSE(acked->instance_done) << "held for dispatch: the file stays";
+  }
+  auto finished = store_->finishedInstances({sopUid(5, 1), sopUid(5, 2)});
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(*finished, (std::vector<bool>{false, false}));
+  // Dispatch routes the study to a reader: the files stay for the reader's jobs.
+  auto routed = store_->routeStudy(studyUid(5), {"READER"});
+  ASSERT_TRUE(routed.ok());
+  EXPECT_EQ(routed->enqueued, 2);
+  EXPECT_TRUE(routed->unneeded_files.empty());
+  // A study dispatched without more destinations: the released files are returned.
+  auto other = makeRecord(6, 1, {"ARCH"}, {});
+  other.hold_for_dispatch = true;
+  ASSERT_TRUE(store_->recordInstances({other}).ok());
+  auto released = store_->routeStudy(studyUid(6), {});
+  ASSERT_TRUE(released.ok());
+  EXPECT_TRUE(released->unneeded_files.empty()) << "the archive still needs it";
+  ASSERT_TRUE(store_->completeStudy(studyUid(6), fromEpochMs(kBaseMs), {"ARCH"}).ok());
+  auto next = queue_->claim("ARCH", "w1", 10, milliseconds(10));
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->size(), 1u);
+  auto acked = queue_->acknowledge(next->front(), "w1");
+  ASSERT_TRUE(acked.ok());
+  EXPECT_TRUE(acked->instance_done) << "hold released: the archive was the last";
+  // A late instance of a study already dispatched is not held.
+  ASSERT_TRUE(store_->completeStudy(studyUid(5), fromEpochMs(kBaseMs), {"ARCH"}).ok());
+  ASSERT_TRUE(dispatch_->done(studyUid(5)).ok());
+  ASSERT_TRUE(store_->recordInstances({held(3)}).ok());
+  auto hold = queue_->clientForTest().command({"HGET", queue_->keys().instance(sopUid(5, 3)), "hold"});
+  ASSERT_TRUE(hold.ok());
+  EXPECT_TRUE(hold->isNil()) << "a late instance of a dispatched study is not held";
 }
 
 }  // namespace
