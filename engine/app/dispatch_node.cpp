@@ -32,7 +32,7 @@ DispatchNode::DispatchNode(std::shared_ptr<const config::Config> config,
   const std::string& prefix = config_->redis.key_prefix;
   order_listener_ = std::make_unique<engine::OrderChangeListener>(
       std::make_unique<adapters::redis::RedisDispatchQueue>(redis_, prefix),
-      std::make_unique<adapters::redis::RedisStateStore>(redis_, prefix), tasks_, clock_);
+      std::make_unique<adapters::redis::RedisStateStore>(redis_, prefix), spool_, clock_);
   redispatch_queue_ = std::make_unique<adapters::redis::RedisDispatchQueue>(redis_, prefix);
 }
 

@@ -37,6 +37,7 @@
 #include "engine/audit/audit_exporter.h"
 #include "engine/audit/digest.h"
 #include "engine/audit/trail_writer.h"
+#include "engine/app/dispatch_node.h"
 #include "engine/app/worklist_node.h"
 #include "engine/config/config_loader.h"
 #include "engine/domain/log.h"
@@ -121,6 +122,7 @@ class Node {
   std::unique_ptr<HttpApi> api_;
   std::unique_ptr<OrdersService> orders_;  // HL7 inbox processor, matching, orders API
   std::unique_ptr<WorklistNode> worklist_;
+  std::unique_ptr<DispatchNode> dispatch_;  // with a rule folder only
   std::unique_ptr<adapters::http::HttpServer> http_;
   std::unique_ptr<adapters::dicom::StorageReceiver> receiver_;
   std::unique_ptr<Hl7Listener> hl7_;
@@ -223,6 +225,15 @@ Result<void> Node::startHttp() {
     if (!taken) return taken.error();
     return okResult();
   });
+  if (!config_->rules.folder.empty()) {
+    // The dispatcher: rules decide, tasks are created, images go to the chosen reader.
+    dispatch_ = std::make_unique<DispatchNode>(config_, redisOptions(), clock_, metrics_, audit(),
+                                               worklist_->tasks(), *janitor_);
+    if (auto loaded = dispatch_->load(); !loaded) return loaded;
+    orders_->addListener(dispatch_->orderListener());
+    worklist_->setRedispatchHook(
+        [dispatch = dispatch_.get()](const worklist::Task& task) { dispatch->redispatch(task); });
+  }
   worklist_->installRoutes(*http_);
   worklist_->start();
   auto port = http_->start();
@@ -363,6 +374,7 @@ Result<void> Node::start() {
   orders_ = std::make_unique<OrdersService>(
       config_, redisOptions(), clock_, [this] { return bus_->makePublisher(); }, make_inbox);
   if (auto http = startHttp(); !http) return http;
+  if (dispatch_) dispatch_->start(orders_->makeLookup());
   orders_->start(nodeName());
   if (auto hl7 = startHl7(); !hl7) return hl7;
 
@@ -407,6 +419,7 @@ void Node::stop() {
   if (receiver_) receiver_->stop();
   stopping_ = true;
   if (loop_thread_.joinable()) loop_thread_.join();
+  if (dispatch_) dispatch_->stop();
   if (orders_) orders_->stop();
   for (auto& worker : workers_) worker->stop();
   if (reports_) reports_->stop();
