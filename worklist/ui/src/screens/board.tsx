@@ -36,7 +36,7 @@ export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
   const [dropTarget, setDropTarget] = useState<string | null>(null);
 
   const reassign = async (task: Task, readerId: string) => {
-    if (!readerId || readerId === task.assigned_reader) return;
+    if (!readerId || readerId === (task.assigned_reader ?? task.claimed_by)) return;
     try {
       await reassignTask(task.id, readerId, 'dispatcher');
       setStatus({ text: `${task.priority} task reassigned to ${readerId}`, error: false });
@@ -95,7 +95,7 @@ export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
                 <td>
                   <select
                     aria-label="Reassign to"
-                    value={task.assigned_reader ?? ''}
+                    value={task.assigned_reader ?? task.claimed_by ?? ''}
                     onChange={(e) => reassign(task, (e.target as HTMLSelectElement).value)}
                   >
                     <option value="">— unassigned —</option>
