@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <exception>
+#include <thread>
 #include <vector>
 
 #include "adapters/dicom/dicom_status.h"
+#include "adapters/dicom/dicom_tls.h"
 #include "adapters/dicom/receive_listen_probe.h"
 #include "adapters/dicom/receive_negotiation.h"
 #include "dcmtk/dcmnet/dcmtrans.h"
@@ -72,6 +74,10 @@ OFCondition StoreScp::serve(T_ASC_Association* association) {
   }
   OFCondition result = run(association);
   context_.connections.remove(this);
+  if (admitted_by_guard_) {
+    context_.settings.site_guard->release(state_.site);
+    admitted_by_guard_ = false;
+  }
   if (accepted_) {
     std::string instances = std::to_string(state_.instances);
     std::string bytes = std::to_string(state_.bytes);
@@ -120,6 +126,8 @@ void StoreScp::notifyAssociationRequest(const T_ASC_Parameters& params,
       reject(AssociationRejection::NotAccepting, "the receiver is stopping");
     } else if (!context_.accepting()) {
       reject(AssociationRejection::NotAccepting, "not accepting work: state store unavailable");
+    } else if (!admitBySiteGuard(*site)) {
+      // rejected, with the reason logged
     } else {
       state_.site = *site;
       state_.instances_received = &context_.instancesReceived(*site);
@@ -129,6 +137,21 @@ void StoreScp::notifyAssociationRequest(const T_ASC_Parameters& params,
     reject(AssociationRejection::Internal, std::string("caller check failed: ") + e.what());
   }
   if (rejection_) desired_action = DCMSCP_ACTION_REFUSE_ASSOCIATION;
+}
+
+bool StoreScp::admitBySiteGuard(const std::string& site) {
+  if (!context_.settings.site_guard) return true;
+  PeerCertificate certificate = peerCertificateOf(association_);
+  TlsPeer peer{context_.settings.tls.has_value(), certificate.present, certificate.common_name};
+  bool transient = false;
+  std::optional<std::string> refused = context_.settings.site_guard->admit(site, peer, transient);
+  if (refused) {
+    reject(transient ? AssociationRejection::SiteLimit : AssociationRejection::SiteSecurity,
+           "site " + site + ": " + *refused);
+    return false;
+  }
+  admitted_by_guard_ = true;
+  return true;
 }
 
 void StoreScp::refuseAssociation(const DcmRefuseReasonType reason) {
@@ -151,9 +174,14 @@ void StoreScp::refuseAssociation(const DcmRefuseReasonType reason) {
                     ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED};
       break;
     case AssociationRejection::NotAccepting:
+    case AssociationRejection::SiteLimit:
       // Transient: the sender keeps its instances and tries again later.
       parameters = {ASC_RESULT_REJECTEDTRANSIENT, ASC_SOURCE_SERVICEPROVIDER_PRESENTATION_RELATED,
                     ASC_REASON_SP_PRES_TEMPORARYCONGESTION};
+      break;
+    case AssociationRejection::SiteSecurity:
+      parameters = {ASC_RESULT_REJECTEDPERMANENT, ASC_SOURCE_SERVICEUSER,
+                    ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED};
       break;
     case AssociationRejection::NoPresentationContext:
     case AssociationRejection::Internal:
@@ -290,9 +318,23 @@ OFCondition StoreScp::handleStore(T_DIMSE_C_StoreRQ& request,
                                           {"error", received.text()}});
     return received;
   }
+  const std::uint64_t bytes_before = state_.bytes;
   std::uint16_t answer =
       intakeReceivedFile(context_, state_, *temporary, requested_sop, requested_class);
+  holdBackForSiteRate(state_.bytes - bytes_before);
   return sendSTOREResponse(context_id, request, answer);
+}
+
+// A site over its bytes per minute gets its answers later, so that it slows down; other
+// sites' associations run on their own threads and are not held up.
+void StoreScp::holdBackForSiteRate(std::uint64_t bytes) {
+  if (!context_.settings.site_guard || bytes == 0) return;
+  std::chrono::milliseconds wait = context_.settings.site_guard->charge(state_.site, bytes);
+  if (wait <= std::chrono::milliseconds::zero()) return;
+  log::info("site_rate_limited", {{"site", state_.site},
+                                  {"calling_ae", state_.calling_ae},
+                                  {"delay_ms", std::to_string(wait.count())}});
+  std::this_thread::sleep_for(wait);
 }
 
 // The spool fsyncs each instance before it is acknowledged. Asking the kernel to start

@@ -42,6 +42,10 @@ class StoreScp : public DcmThreadSCP {
                                    T_ASC_PresentationContextID context_id,
                                    std::uint16_t answer);
   void reject(AssociationRejection rejection, const std::string& detail);
+  // The site guard's TLS, certificate and association-limit checks; rejects and returns
+  // false when the site may not associate now.
+  bool admitBySiteGuard(const std::string& site);
+  void holdBackForSiteRate(std::uint64_t bytes);
 
   ReceiveContext& context_;
   T_ASC_Association* association_ = nullptr;  // set by serve() for the association's life
@@ -49,6 +53,7 @@ class StoreScp : public DcmThreadSCP {
   std::string called_ae_;
   std::optional<AssociationRejection> rejection_;  // decided in notifyAssociationRequest
   bool accepted_ = false;
+  bool admitted_by_guard_ = false;  // the site guard counts this association: release it
   // Early write-back of the instance being received (see notifyRECEIVEProgress): our own
   // descriptor on DCMTK's temporary file, and how far write-back was last started.
   int writeback_fd_ = -1;

@@ -24,6 +24,8 @@ std::string_view rejectionName(AssociationRejection rejection) {
     case AssociationRejection::UnknownCaller: return "unknown_caller";
     case AssociationRejection::NotAccepting: return "not_accepting";
     case AssociationRejection::NoPresentationContext: return "no_presentation_context";
+    case AssociationRejection::SiteSecurity: return "site_security";
+    case AssociationRejection::SiteLimit: return "site_limit";
     case AssociationRejection::Internal: return "internal";
   }
   return "internal";

@@ -32,6 +32,8 @@ enum class AssociationRejection {
   UnknownCaller,          // calling AE title and address belong to no site
   NotAccepting,           // the node is not taking work (rejected as transient)
   NoPresentationContext,  // nothing proposed that we accept
+  SiteSecurity,           // the site needs TLS, or its certificate does not name it
+  SiteLimit,              // the site is at its association limit (rejected as transient)
   Internal,
 };
 std::string_view rejectionName(AssociationRejection rejection);

@@ -10,12 +10,14 @@
 #include <map>
 #include <thread>
 
+#include "adapters/dicom/dicom_tls.h"
 #include "adapters/dicom/receive_association.h"
 #include "adapters/dicom/receive_context.h"
 #include "adapters/dicom/receive_listen_probe.h"
 #include "dcmtk/dcmdata/dcdict.h"
 #include "dcmtk/dcmnet/assoc.h"
 #include "dcmtk/dcmnet/dul.h"
+#include "dcmtk/dcmtls/tlslayer.h"
 #include "dcmtk/oflog/oflog.h"
 #include "engine/domain/log.h"
 
@@ -81,6 +83,7 @@ struct StorageReceiver::Impl {
   }
 
   ReceiveContext context;
+  TlsLayerPtr tls_layer;  // before pool: outlives it
   std::unique_ptr<ReceivePool> pool;
   std::thread listener;
 
@@ -133,6 +136,13 @@ Result<void> StorageReceiver::start() {
   config.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
   config.setDIMSETimeout(wholeSeconds(settings.dimse_timeout));
   config.setHostLookupEnabled(OFFalse);
+  if (settings.tls) {
+    auto layer = makeTlsLayer(TlsRole::Acceptor, *settings.tls);
+    if (!layer) return makeError(layer.error().code, "DICOM TLS: " + layer.error().message,
+                                 layer.error().context);
+    impl.tls_layer = std::move(layer.value());
+    config.setTransportLayer(impl.tls_layer.get());
+  }
   impl.pool->setMaxThreads(
       static_cast<Uint16>(std::clamp(settings.max_associations, 1, 65535)));
 
@@ -174,6 +184,7 @@ Result<void> StorageReceiver::start() {
   log::info("dicom_receiver_started",
             {{"ae_title", settings.ae_title},
              {"port", std::to_string(settings.port)},
+             {"tls", settings.tls ? "true" : "false"},
              {"max_associations", std::to_string(settings.max_associations)},
              {"max_pdu_bytes", std::to_string(settings.max_pdu_bytes)}});
   return okResult();

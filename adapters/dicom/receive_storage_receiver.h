@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 
+#include "adapters/dicom/dicom_tls_files.h"
+#include "adapters/dicom/receive_site_guard.h"
 #include "engine/bus/event_bus.h"
 #include "engine/config/config.h"
 #include "engine/domain/clock.h"
@@ -55,6 +57,11 @@ struct ReceiverSettings {
   // Start writing each instance to disk while it is still arriving, so that the spool's
   // fsync before the answer waits only for its tail. Worth it when the spool fsyncs.
   bool early_writeback = true;
+  // DICOM over TLS on this port (security.dicom_tls): plain connections fail the handshake.
+  std::optional<DicomTlsFiles> tls;
+  // Per-site TLS, certificate and limit checks (security part); shared by the plain and the
+  // TLS listener. Null: none.
+  std::shared_ptr<SiteGuard> site_guard;
 
   // From the node configuration. The receive PDU is never below DCMTK's largest (128 KiB):
   // a large PDU costs nothing and halves the PDUs of a big image; the configured

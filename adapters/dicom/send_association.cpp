@@ -6,6 +6,7 @@
 #include "dcmtk/config/osconfig.h"  // first, as DCMTK requires
 #include "dcmtk/dcmdata/dcdatset.h"
 #include "dcmtk/dcmnet/assoc.h"
+#include "dcmtk/dcmtls/tlslayer.h"
 #include "dcmtk/dcmnet/cond.h"
 #include "dcmtk/dcmnet/dimse.h"
 #include "dcmtk/ofstd/ofstd.h"
@@ -47,15 +48,30 @@ SendAssociation::SendAssociation(SendPeer peer, SendTimeouts timeouts, std::uint
 SendAssociation::~SendAssociation() {
   release();
   if (network_ != nullptr) ASC_dropNetwork(&network_);
+  tls_layer_.reset();  // the network used it: only after the network is gone
 }
 
 Result<void> SendAssociation::ensureNetwork() {
   if (network_ != nullptr) return okResult();
+  if (peer_.tls && !tls_layer_) {
+    auto layer = makeTlsLayer(TlsRole::Requestor, *peer_.tls);
+    // A bad certificate needs a configuration change, not a retry in a second.
+    if (!layer) return makeError(ErrorCode::Rejected, "DICOM TLS to " + peer_.label() + ": " +
+                                                          layer.error().describe());
+    tls_layer_ = std::move(layer.value());
+  }
   OFCondition cond = ASC_initializeNetwork(NET_REQUESTOR, 0, toSeconds(timeouts_.acse), &network_);
   if (cond.bad()) {
     network_ = nullptr;
     return makeError(ErrorCode::Internal, "cannot initialise the DICOM network layer for " +
                                               peer_.label() + ": " + cond.text());
+  }
+  if (tls_layer_) {
+    cond = ASC_setTransportLayer(network_, tls_layer_.get(), 0);
+    if (cond.bad()) {
+      ASC_dropNetwork(&network_);
+      return makeError(ErrorCode::Internal, "cannot use TLS to " + peer_.label() + ": " + cond.text());
+    }
   }
   return okResult();
 }
@@ -79,6 +95,7 @@ Result<void> SendAssociation::open(const std::vector<ProposedContext>& contexts)
 
   const std::string called_address = peer_.host + ":" + std::to_string(peer_.port);
   ASC_setAPTitles(params, peer_.our_ae_title.c_str(), peer_.ae_title.c_str(), nullptr);
+  if (peer_.tls) ASC_setTransportLayerType(params, OFTrue);
   ASC_setPresentationAddresses(params, localHostName().c_str(), called_address.c_str());
 
   std::vector<std::string> proposed;

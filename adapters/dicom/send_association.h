@@ -6,9 +6,11 @@
 // Internal to adapters/dicom: DCMTK types stay behind forward declarations.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "adapters/dicom/dicom_tls.h"
 #include "adapters/dicom/send_context_plan.h"
 #include "adapters/dicom/send_instance_sender.h"
 #include "engine/domain/result.h"
@@ -24,6 +26,7 @@ struct SendPeer {
   std::string ae_title;
   std::string host;
   std::uint16_t port = 0;
+  std::optional<DicomTlsFiles> tls;  // DICOM over TLS to this destination
 
   std::string label() const;  // "AE@host:port", the peer's name in every message
 };
@@ -77,6 +80,7 @@ class SendAssociation {
 
  private:
   Result<void> ensureNetwork();
+  TlsLayerPtr tls_layer_;  // made with the network; outlives it (declared before... see dtor)
   void destroyAssociation();
 
   SendPeer peer_;

@@ -99,6 +99,17 @@ DicomInstanceSender::DicomInstanceSender(const config::NodeConfig& node,
     : DicomInstanceSender(node.ae_title, std::move(destination), sendTimeoutsFrom(node),
                           node.max_pdu_bytes) {}
 
+DicomInstanceSender::DicomInstanceSender(const config::NodeConfig& node,
+                                         config::DestinationConfig destination,
+                                         std::optional<DicomTlsFiles> tls)
+    : DicomInstanceSender(node, std::move(destination)) {
+  if (!tls) return;
+  SendPeer peer = association_->peer();
+  peer.tls = std::move(tls);
+  association_ = std::make_unique<SendAssociation>(std::move(peer), sendTimeoutsFrom(node),
+                                                   node.max_pdu_bytes);
+}
+
 DicomInstanceSender::~DicomInstanceSender() { release(); }
 
 bool DicomInstanceSender::associationOpen() const { return association_->isOpen(); }

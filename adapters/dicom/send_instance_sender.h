@@ -11,10 +11,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "adapters/dicom/send_context_plan.h"
+#include "adapters/dicom/dicom_tls_files.h"
 #include "engine/config/config.h"
 #include "engine/forward/instance_sender.h"
 
@@ -39,6 +41,9 @@ class DicomInstanceSender final : public engine::InstanceSender {
                       SendTimeouts timeouts, std::uint32_t max_pdu_bytes);
   // From the node configuration: our AE title, DIMSE timeout and maximum PDU.
   DicomInstanceSender(const config::NodeConfig& node, config::DestinationConfig destination);
+  // The same over DICOM TLS (security.dicom_tls.destinations).
+  DicomInstanceSender(const config::NodeConfig& node, config::DestinationConfig destination,
+                      std::optional<DicomTlsFiles> tls);
   ~DicomInstanceSender() override;  // releases the association
   DicomInstanceSender(const DicomInstanceSender&) = delete;
   DicomInstanceSender& operator=(const DicomInstanceSender&) = delete;

@@ -14,10 +14,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cassert>
 #include <cctype>
 #include <chrono>
@@ -35,6 +37,7 @@
 #include "adapters/http/request_target.h"
 #include "adapters/http/response_stream.h"
 #include "adapters/http/route_table.h"
+#include "adapters/http/tls_context.h"
 #include "engine/domain/log.h"
 
 namespace sundial::adapters::http {
@@ -84,20 +87,28 @@ bool isServerHeader(std::string_view lower_name) {
          lower_name == "transfer-encoding" || lower_name == "connection" || lower_name == "server";
 }
 
-class Session;
+// What the registry of open connections needs of one, whatever its stream (TCP or TLS).
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void close() = 0;
+  // For a streamed response (SessionStream), from any thread.
+  virtual void postStreamBytes(std::string bytes) = 0;
+  virtual void closeStreamWhenDrained() = 0;
+};
 
 // The StreamSink of one streamed response: forwards bytes to its session's strand. Holds the
 // session weakly, so a producer keeping a sink does not keep a closed connection alive.
 class SessionStream final : public StreamSink {
  public:
-  explicit SessionStream(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+  explicit SessionStream(std::weak_ptr<SessionBase> session) : session_(std::move(session)) {}
   bool send(std::string bytes) override;
   bool open() const override { return open_.load(); }
   void close() override;
   void markClosed() { open_.store(false); }
 
  private:
-  std::weak_ptr<Session> session_;
+  std::weak_ptr<SessionBase> session_;
   std::atomic<bool> open_{true};
 };
 
@@ -107,22 +118,29 @@ class ServerState {
  public:
   enum class Admission { Admitted, OverLimit, Stopping };
 
-  ServerState(HttpOptions options, RouteTable routes)
-      : options_(std::move(options)), routes_(std::move(routes)) {}
+  ServerState(HttpOptions options, RouteTable routes, Gate gate,
+              std::unique_ptr<TlsContextSource> tls)
+      : options_(std::move(options)),
+        routes_(std::move(routes)),
+        gate_(std::move(gate)),
+        tls_(std::move(tls)) {}
 
   const HttpOptions& options() const { return options_; }
   const RouteTable& routes() const { return routes_; }
+  const Gate& gate() const { return gate_; }
+  // HTTPS: the context for a new connection (reloaded when the files change); null for HTTP.
+  TlsContextSource* tls() const { return tls_.get(); }
 
   // Registers the session unless stopping; OverLimit sessions are registered too (so that
   // stop() reaches them) and must answer 503 and close.
-  Admission admit(const std::shared_ptr<Session>& session) {
+  Admission admit(const std::shared_ptr<SessionBase>& session) {
     std::lock_guard lock(mutex_);
     if (stopping_) return Admission::Stopping;
     sessions_.emplace(session.get(), session);
     return sessions_.size() > options_.max_connections ? Admission::OverLimit : Admission::Admitted;
   }
 
-  void leave(const Session* session) {
+  void leave(const SessionBase* session) {
     std::lock_guard lock(mutex_);
     sessions_.erase(session);
   }
@@ -130,10 +148,10 @@ class ServerState {
   // From now on nothing is admitted; returns the open sessions for the caller to close.
   // The caller must drop them outside this lock: a last reference runs ~Session, which
   // calls leave().
-  std::vector<std::shared_ptr<Session>> beginStop() {
+  std::vector<std::shared_ptr<SessionBase>> beginStop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    std::vector<std::shared_ptr<Session>> open;
+    std::vector<std::shared_ptr<SessionBase>> open;
     for (const auto& [key, weak] : sessions_) {
       if (auto session = weak.lock()) open.push_back(std::move(session));
     }
@@ -143,26 +161,54 @@ class ServerState {
  private:
   const HttpOptions options_;
   const RouteTable routes_;
+  const Gate gate_;  // may be empty
+  const std::unique_ptr<TlsContextSource> tls_;  // null: plain HTTP
   std::mutex mutex_;  // guards stopping_ and sessions_
   bool stopping_ = false;
-  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<const SessionBase*, std::weak_ptr<SessionBase>> sessions_;
 };
 
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+constexpr std::chrono::seconds kHandshakeTimeout{10};
+
 // One connection: reads requests, calls handlers, writes responses, in order. Everything
-// runs on the connection's strand; close() may be called from any thread.
-class Session : public std::enable_shared_from_this<Session> {
+// runs on the connection's strand; close() may be called from any thread. Stream is a plain
+// TCP stream or a TLS stream over one (HTTPS: the handshake comes first).
+template <typename Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
  public:
   Session(tcp::socket socket, std::shared_ptr<ServerState> state)
+    requires(!kTls)
       : stream_(std::move(socket)), state_(std::move(state)) {
-    error_code ec;
-    tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
-    if (!ec) peer_address_ = peer.address().to_string();
+    rememberPeer();
   }
-  ~Session() { state_->leave(this); }
+  // The context is kept alive by the session: a reload may replace the server's meanwhile.
+  Session(tcp::socket socket, std::shared_ptr<ServerState> state,
+          std::shared_ptr<asio::ssl::context> context)
+    requires(kTls)
+      : context_(std::move(context)),
+        stream_(std::move(socket), *context_),
+        state_(std::move(state)) {
+    rememberPeer();
+  }
+  ~Session() override { state_->leave(this); }
 
   void run() {
-    asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&Session::readHeader, shared_from_this()));
+    if constexpr (kTls) {
+      asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+        beast::get_lowest_layer(self->stream_).expires_after(kHandshakeTimeout);
+        self->stream_.async_handshake(
+            asio::ssl::stream_base::server,
+            beast::bind_front_handler(&Session::onHandshake, self));
+      });
+    } else {
+      asio::dispatch(stream_.get_executor(),
+                     beast::bind_front_handler(&Session::readHeader, shared_from_this()));
+    }
   }
 
   // Over max_connections: answer 503 without reading a request.
@@ -172,17 +218,17 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  void close() {
+  void close() override {
     asio::post(stream_.get_executor(), [self = shared_from_this()] { self->closeNow(); });
   }
 
   // From SessionStream, any thread.
-  void postStreamBytes(std::string bytes) {
+  void postStreamBytes(std::string bytes) override {
     asio::post(stream_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
       self->queueStreamBytes(std::move(bytes));
     });
   }
-  void closeStreamWhenDrained() {
+  void closeStreamWhenDrained() override {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       if (self->writing_) {
         self->close_when_drained_ = true;
@@ -193,10 +239,27 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  auto& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void rememberPeer() {
+    error_code ec;
+    tcp::endpoint peer = lowest().socket().remote_endpoint(ec);
+    if (!ec) peer_address_ = peer.address().to_string();
+  }
+
+  // A client offering only old protocols, or plain HTTP on the HTTPS port, ends here.
+  void onHandshake(error_code ec) {
+    if (ec) {
+      log::warn("https_handshake_failed", {{"peer", peer_address_}, {"reason", ec.message()}});
+      return closeNow();
+    }
+    readHeader();
+  }
+
   void closeNow() {
     closed_ = true;
     if (stream_sink_) stream_sink_->markClosed();
-    stream_.close();
+    lowest().close();
   }
 
   // A streamed response: the head now, then whatever the producer sends, until either side
@@ -219,7 +282,8 @@ class Session : public std::enable_shared_from_this<Session> {
       text += "\r\n" + name + ": " + value;
     }
     text += "\r\nConnection: close\r\n\r\n";
-    stream_sink_ = std::make_shared<SessionStream>(weak_from_this());
+    stream_sink_ = std::make_shared<SessionStream>(
+        std::weak_ptr<SessionBase>(this->weak_from_this().lock()));
     watchForClientClose();
     queueStreamBytes(std::move(text));
     if (head) {
@@ -237,7 +301,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // A streamed response's client sends nothing more; a read ends only when it goes away.
   void watchForClientClose() {
-    stream_.expires_never();
+    lowest().expires_never();
     stream_.async_read_some(asio::buffer(discard_),
                             beast::bind_front_handler(&Session::onStreamClientData, shared_from_this()));
   }
@@ -266,7 +330,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void writeStream() {
     writing_ = true;
-    stream_.expires_after(state_->options().write_timeout);
+    lowest().expires_after(state_->options().write_timeout);
     asio::async_write(stream_, asio::buffer(stream_out_.front()),
                       beast::bind_front_handler(&Session::onStreamWritten, shared_from_this()));
   }
@@ -286,7 +350,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(state_->options().max_header_bytes, UINT32_MAX)));
     parser_->body_limit(state_->options().max_body_bytes);
-    stream_.expires_after(state_->options().read_timeout);
+    lowest().expires_after(state_->options().read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::onHeader, shared_from_this()));
   }
@@ -318,7 +382,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void readBody() {
     if (closed_) return;
-    stream_.expires_after(state_->options().read_timeout);
+    lowest().expires_after(state_->options().read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::onBody, shared_from_this()));
   }
@@ -405,6 +469,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   Response dispatchToRoute(Request& request) {
+    if (state_->gate()) {
+      // Like a handler, the gate must not take the io thread down with an exception.
+      try {
+        if (std::optional<Response> refused = state_->gate()(request)) return std::move(*refused);
+      } catch (const std::exception& e) {
+        log::error("http_gate_failed", {{"method", request.method}, {"what", e.what()}});
+        return jsonError(500, kInternalErrorMessage);
+      }
+    }
     RouteMatch match = state_->routes().match(request.method, request.path);
     if (std::holds_alternative<RouteNotFound>(match)) return jsonError(404, "no such path");
     if (auto* not_allowed = std::get_if<RouteMethodNotAllowed>(&match)) {
@@ -466,7 +539,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(bool close_after) {
     if (closed_) return;
-    stream_.expires_after(state_->options().write_timeout);
+    lowest().expires_after(state_->options().write_timeout);
     bhttp::async_write(
         stream_, response_,
         beast::bind_front_handler(&Session::onWrite, shared_from_this(), close_after));
@@ -480,10 +553,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void lingerClose() {
     if (closed_) return;
-    error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTimeout);
-    drain();
+    lowest().expires_after(kLingerTimeout);
+    if constexpr (kTls) {
+      // close_notify, then the TCP close: the client knows the response was whole.
+      stream_.async_shutdown([self = shared_from_this()](error_code) { self->closeNow(); });
+      return;
+    } else {
+      error_code ignored;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      drain();
+    }
   }
 
   void drain() {
@@ -497,7 +576,8 @@ class Session : public std::enable_shared_from_this<Session> {
     drain();
   }
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<asio::ssl::context> context_;  // TLS only; before stream_, which uses it
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::empty_body>> continue_;
@@ -573,13 +653,25 @@ class Listener : public std::enable_shared_from_this<Listener> {
     error_code ignored;
     // Without it, small keep-alive responses meet Nagle and delayed ACK (DEPENDENCIES.md §3.9).
     socket.set_option(tcp::no_delay(true), ignored);
-    auto session = std::make_shared<Session>(std::move(socket), state_);
+    std::shared_ptr<SessionBase> session;
+    std::function<void()> run, refuse;
+    if (TlsContextSource* tls = state_->tls()) {
+      auto https = std::make_shared<Session<TlsStream>>(std::move(socket), state_, tls->current());
+      run = [https] { https->run(); };
+      refuse = [https] { https->close(); };  // no 503 before a handshake: just close
+      session = std::move(https);
+    } else {
+      auto http = std::make_shared<Session<PlainStream>>(std::move(socket), state_);
+      run = [http] { http->run(); };
+      refuse = [http] { http->refuse(); };
+      session = std::move(http);
+    }
     switch (state_->admit(session)) {
       case ServerState::Admission::Admitted:
-        session->run();
+        run();
         break;
       case ServerState::Admission::OverLimit:
-        session->refuse();
+        refuse();
         break;
       case ServerState::Admission::Stopping:
         break;  // ~Session closes the socket
@@ -621,6 +713,7 @@ struct HttpServer::Impl {
   std::uint16_t port;
   HttpOptions options;
   RouteTable routes;  // moved into state on start()
+  Gate gate;          // moved into state on start()
   bool started = false;
   bool stopped = false;
   std::unique_ptr<asio::io_context> io;
@@ -646,6 +739,11 @@ void HttpServer::route(std::string method, std::string path, Handler handler) {
     return;
   }
   impl_->routes.add(std::move(method), std::move(path), std::move(handler));
+}
+
+void HttpServer::setGate(Gate gate) {
+  assert(!impl_->started && "HttpServer::setGate() after start()");
+  if (!impl_->started) impl_->gate = std::move(gate);
 }
 
 Result<std::uint16_t> HttpServer::start() {
@@ -679,18 +777,32 @@ Result<std::uint16_t> HttpServer::start() {
   const std::uint16_t bound_port = acceptor.local_endpoint(ec).port();
   if (ec) return failed("getsockname");
 
+  std::unique_ptr<TlsContextSource> tls;
+  if (impl.options.tls) {
+    auto made = TlsContextSource::create(*impl.options.tls);
+    if (!made) return made.error();
+    tls = std::move(made.value());
+  }
+
   impl.started = true;
   impl.io = std::move(io);
-  impl.state = std::make_shared<ServerState>(impl.options, std::move(impl.routes));
+  impl.state = std::make_shared<ServerState>(impl.options, std::move(impl.routes),
+                                             std::move(impl.gate), std::move(tls));
   impl.listener = std::make_shared<Listener>(*impl.io, std::move(acceptor), impl.state);
   impl.listener->run();
   for (int i = 0; i < impl.options.io_threads; ++i) {
     impl.threads.emplace_back([io = impl.io.get()] { runIoThread(*io); });
   }
   log::info("http_server_started", {{"address", impl.bind_address},
+                                    {"scheme", impl.options.tls ? "https" : "http"},
                                     {"port", std::to_string(bound_port)},
                                     {"io_threads", std::to_string(impl.options.io_threads)}});
   return bound_port;
+}
+
+Result<void> HttpServer::reloadTls() {
+  if (!impl_->state || !impl_->state->tls()) return okResult();
+  return impl_->state->tls()->reload();
 }
 
 void HttpServer::stop() {
@@ -699,7 +811,7 @@ void HttpServer::stop() {
   impl.stopped = true;
   impl.listener->close();
   {
-    std::vector<std::shared_ptr<Session>> open = impl.state->beginStop();
+    std::vector<std::shared_ptr<SessionBase>> open = impl.state->beginStop();
     for (const auto& session : open) session->close();
   }
   // With the acceptor and every connection closed, the io threads run out of work and return.

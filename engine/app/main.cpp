@@ -7,6 +7,7 @@
 #include "engine/app/rules_command.h"
 #include "engine/app/hl7_send_command.h"
 #include "engine/app/serve_command.h"
+#include "engine/app/users_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Sundial: teleradiology workflow and routing engine"};
@@ -22,6 +23,10 @@ int main(int argc, char** argv) {
   CLI::App* audit_verify =
       audit->add_subcommand("verify", "Check the audit trail's hash chain and anchors");
   audit_verify->add_option("--config", config_file, "The YAML configuration file")->required();
+  CLI::App* users = app.add_subcommand("users", "Local accounts");
+  users->require_subcommand(1);
+  CLI::App* hash_password = users->add_subcommand(
+      "hash-password", "Read a password from standard input, print its scrypt hash");
 
   CLI::App* rules = app.add_subcommand("rules", "Test Lua routing rules, replay past decisions");
   rules->require_subcommand(1);
@@ -61,5 +66,6 @@ int main(int argc, char** argv) {
   if (rules_test->parsed()) return sundial::app::runRulesTest(test_args);
   if (rules_replay->parsed()) return sundial::app::runRulesReplay(replay_args);
   if (hl7_send_command->parsed()) return sundial::app::runHl7Send(hl7_send);
+  if (hash_password->parsed()) return sundial::app::runHashPassword();
   return sundial::app::kExitUsage;
 }

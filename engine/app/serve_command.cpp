@@ -24,10 +24,12 @@
 #include "adapters/spool/spool_janitor.h"
 #include "engine/app/exit_codes.h"
 #include "engine/app/hl7_listener.h"
+#include "engine/app/dicom_security.h"
 #include "engine/app/http_api.h"
 #include "engine/app/report_delivery.h"
 #include "engine/app/reports_api.h"
 #include "engine/app/orders_service.h"
+#include "engine/app/http_security.h"
 #include "engine/app/spool_recovery.h"
 #include "engine/app/web_page.h"
 #include "adapters/syslog/tls_syslog_transport.h"
@@ -58,6 +60,7 @@ sigset_t blockStopSignals() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);  // reload certificates
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A peer closing a socket mid-write must be an error on that socket, not the end of us.
   signal(SIGPIPE, SIG_IGN);
@@ -123,8 +126,10 @@ class Node {
   std::unique_ptr<OrdersService> orders_;  // HL7 inbox processor, matching, orders API
   std::unique_ptr<WorklistNode> worklist_;
   std::unique_ptr<DispatchNode> dispatch_;  // with a rule folder only
+  HttpSecurity http_security_;      // users, sessions, the access gate; outlives http_
   std::unique_ptr<adapters::http::HttpServer> http_;
   std::unique_ptr<adapters::dicom::StorageReceiver> receiver_;
+  std::unique_ptr<adapters::dicom::StorageReceiver> tls_receiver_;  // security.dicom_tls.port
   std::unique_ptr<Hl7Listener> hl7_;
 };
 
@@ -177,7 +182,8 @@ Result<void> Node::startForwarders() {
       options.audit = &audit();
       auto queue = std::make_unique<adapters::redis::RedisForwardQueue>(
           redisOptions(), config_->redis.key_prefix, clock_);
-      auto sender = std::make_unique<adapters::dicom::DicomInstanceSender>(config_->node, dest);
+      auto sender = std::make_unique<adapters::dicom::DicomInstanceSender>(
+          config_->node, dest, destinationTls(*config_, dest.name));
       engine::RetryPolicy retry(config_->forwarding.max_attempts,
                                 config_->forwarding.initial_backoff,
                                 config_->forwarding.max_backoff, seed + workers_.size());
@@ -206,7 +212,8 @@ Result<void> Node::startHttp() {
   api_ = std::make_unique<HttpApi>(config_, std::move(api_store), std::move(api_queue), metrics_,
                                    accepting_);
   http_ = std::make_unique<adapters::http::HttpServer>(config_->node.http_bind,
-                                                       config_->node.http_port);
+                                                       config_->node.http_port,
+                                                       httpOptionsFor(*config_));
   api_->install(*http_);
   installWebPage(*http_);
   audit_api_ = std::make_unique<AuditApi>(
@@ -236,6 +243,9 @@ Result<void> Node::startHttp() {
   }
   worklist_->installRoutes(*http_);
   worklist_->start();
+  auto security = installHttpSecurity(*http_, config_, redisOptions(), clock_, audit());
+  if (!security) return security.error();
+  http_security_ = std::move(security.value());
   auto port = http_->start();
   if (!port) return port.error();
   log::info("http_listening", {{"bind", config_->node.http_bind},
@@ -380,6 +390,7 @@ Result<void> Node::start() {
 
   auto receiver_settings = adapters::dicom::ReceiverSettings::fromNode(config_->node);
   receiver_settings.early_writeback = config_->spool.fsync;
+  receiver_settings.site_guard = makeSiteGuard(*config_, clock_);
   receiver_ = std::make_unique<adapters::dicom::StorageReceiver>(
       receiver_settings,
       auditedCallerPolicy(adapters::dicom::makeSiteCallerPolicy(config_), audit()), *spool_,
@@ -387,6 +398,16 @@ Result<void> Node::start() {
       adapters::dicom::acceptingWhile(accepting_),
       metrics_, clock_);
   if (auto listening = receiver_->start(); !listening) return listening;
+  if (auto tls = dicomListenerTls(*config_)) {
+    receiver_settings.port = config_->security.dicom_tls_port;
+    receiver_settings.tls = std::move(tls);
+    tls_receiver_ = std::make_unique<adapters::dicom::StorageReceiver>(
+        receiver_settings,
+        auditedCallerPolicy(adapters::dicom::makeSiteCallerPolicy(config_), audit()), *spool_,
+        auditedPublishers([this] { return bus_->makePublisher(); }, audit()),
+        adapters::dicom::acceptingWhile(accepting_), metrics_, clock_);
+    if (auto listening = tls_receiver_->start(); !listening) return listening;
+  }
   log::info("sundial_started", {{"ae_title", config_->node.ae_title},
                                 {"dicom_port", std::to_string(config_->node.dicom_port)},
                                 {"http_port", std::to_string(config_->node.http_port)},
@@ -404,6 +425,10 @@ void Node::superviseUntil(const sigset_t& stop_signals) {
       log::info("sundial_stopping", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
       return;
     }
+    if (received == SIGHUP) {
+      log::info("sundial_reloading", {{"what", "certificates"}});
+      if (http_) (void)http_->reloadTls();  // a failure is logged; the old pair stays
+    }
     if (embedded_redis_) {
       if (auto supervised = embedded_redis_->supervise(); !supervised) {
         log::error("redis_embedded_down", {{"reason", supervised.error().describe()}});
@@ -417,6 +442,7 @@ void Node::superviseUntil(const sigset_t& stop_signals) {
 void Node::stop() {
   if (hl7_) hl7_->stop();
   if (receiver_) receiver_->stop();
+  if (tls_receiver_) tls_receiver_->stop();
   stopping_ = true;
   if (loop_thread_.joinable()) loop_thread_.join();
   if (dispatch_) dispatch_->stop();
@@ -429,6 +455,7 @@ void Node::stop() {
   if (janitor_) janitor_->stop();
   receiver_.reset();
   hl7_.reset();
+  tls_receiver_.reset();
   subscriber_.reset();
   bus_.reset();
   if (embedded_redis_) embedded_redis_->stop();

@@ -10,7 +10,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
-from harness import Process, free_port, http_get, wait_until  # noqa: E402
+from harness import API_TOKEN_SHA256, Process, free_port, http_get, wait_until  # noqa: E402
 
 SUNDIAL = os.environ.get("SUNDIAL_BINARY", os.path.join(os.path.dirname(__file__), "../../../build/sundial"))
 NIGHT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "demo", "night.py")
@@ -46,6 +46,8 @@ sites:
     callers:
       - {{ae_title: SOUTHCT, addresses: [127.0.0.1]}}
     destinations: []
+security:
+  api_tokens: [{{name: demo-test, token_sha256: {API_TOKEN_SHA256}, roles: [admin]}}]
 """)
         self.sundial = Process([SUNDIAL, "serve", "--config", self.config], os.path.join(self.workdir, "sundial.log"),
                                cwd=self.workdir)

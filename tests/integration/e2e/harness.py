@@ -231,8 +231,16 @@ def acknowledged_files(output):
     return acked
 
 
-def http_get(port, path, timeout=5):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:
+# Every /api/v1 call needs credentials: Sundial below is configured with this API token.
+API_TOKEN = "sundial-e2e-test-token"
+API_TOKEN_SHA256 = hashlib.sha256(API_TOKEN.encode()).hexdigest()
+
+
+def http_get(port, path, timeout=5, token=API_TOKEN):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status, response.read().decode()
 
 
@@ -276,6 +284,11 @@ destinations:
     callers:
 {caller_yaml}    destinations: [{', '.join(d['name'] for d in destinations)}]
 {extra_config}""")
+            if "\nsecurity:" not in "\n" + extra_config:
+                f.write(f"""
+security:
+  api_tokens: [{{name: e2e, token_sha256: {API_TOKEN_SHA256}, roles: [admin]}}]
+""")
         self.start(name)
 
     def start(self, name="sundial"):

@@ -12,7 +12,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
-from harness import SUNDIAL, EndToEndTest, Process, free_port, wait_until  # noqa: E402
+from harness import (API_TOKEN, API_TOKEN_SHA256, SUNDIAL, EndToEndTest, Process, free_port,  # noqa: E402
+                     wait_until)
 from mllp_listener import MllpListener, control_id, fields  # noqa: E402
 
 TEXT = "FINDINGS: L\u00e9sion de 5 mm | stable ^ & ~ \\\nIMPRESSION: B\u00e9nin."
@@ -62,6 +63,8 @@ sites:
     time_zone: UTC
     state: TX
     callers: [{{ae_title: CT_WEST, addresses: [127.0.0.1]}}]
+security:
+  api_tokens: [{{name: reports-test, token_sha256: {API_TOKEN_SHA256}, roles: [admin]}}]
 """)
         self.start()
 
@@ -85,7 +88,8 @@ sites:
     def request(self, method, path, body=None):
         data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
         req = urllib.request.Request(f"http://127.0.0.1:{self.http_port}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {API_TOKEN}"})
         try:
             with urllib.request.urlopen(req, timeout=10) as response:
                 return response.status, json.loads(response.read() or b"null")
