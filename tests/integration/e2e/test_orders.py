@@ -11,7 +11,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from harness import EndToEndTest, StoreScp, Sundial, free_port, make_ct_study, storescu, wait_until
+from harness import API_TOKEN, EndToEndTest, StoreScp, Sundial, free_port, make_ct_study, storescu, wait_until
 
 SITE = "DEMO"
 
@@ -73,7 +73,8 @@ class OrdersEndToEnd(EndToEndTest):
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(f"http://127.0.0.1:{self.sundial.http_port}{path}",
                                          data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {API_TOKEN}"})
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
                 return response.status, json.loads(response.read().decode())
