@@ -218,8 +218,9 @@ class ReportDeliveryTest(EndToEndTest):
         status, body = node.request("POST", f"/api/v1/reports/dead/{delivery}/retry")
         self.assertEqual(status, 404, body)
         # The trail says who queued it, that it was given up with the site's text, who retried it.
-        expected = [("report.queued", "api"), ("report.dead_lettered", "engine"),
-                    ("report.retried", "api"), ("report.delivered", "engine")]
+        # The API's actor is the caller: this test's API token (named in its configuration).
+        expected = [("report.queued", "reports-test"), ("report.dead_lettered", "engine"),
+                    ("report.retried", "reports-test"), ("report.delivered", "engine")]
 
         def trail_records():
             status, trail = node.request("GET", "/api/v1/audit?action=report.")
