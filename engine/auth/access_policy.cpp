@@ -83,8 +83,9 @@ std::vector<AccessRule> standardRules() {
              "claim, release, report; a reader only their own (checked by the handler)");
   t.push_back({W, "/api/v1/tasks/*/assign", Access::Roles, {Admin, Dispatcher},
                "assigning is the dispatcher's"});
-  collection(t, R, "readers", {Admin, Dispatcher}, "roster and load");
-  collection(t, W, "readers", {Admin, Dispatcher}, "online, offline, limits");
+  collection(t, R, "readers", {Admin, Dispatcher, Reader}, "the board: who is on, their load");
+  collection(t, W, "readers", {Admin, Dispatcher, Reader},
+             "heartbeat, online, offline; a reader only for themselves (checked by the handler)");
   collection(t, R, "sites", {Admin, Dispatcher, SiteViewer}, "site viewers: their sites only");
   collection(t, W, "sites", {Admin}, "site settings");
   collection(t, R, "tat", {Admin, Dispatcher, SiteViewer, Auditor},

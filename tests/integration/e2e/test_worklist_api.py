@@ -13,7 +13,9 @@ import unittest
 import urllib.error
 import urllib.request
 
-from harness import EndToEndTest, Sundial, free_port
+from harness import API_TOKEN, EndToEndTest, Sundial, free_port
+
+AUTH = {"Authorization": f"Bearer {API_TOKEN}"}  # the harness's admin API token
 
 STUDY = "1.2.840.99.7.{}"
 
@@ -21,7 +23,7 @@ STUDY = "1.2.840.99.7.{}"
 def call(port, method, path, body=None, raw=None, timeout=10):
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **AUTH})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read().decode() or "null")
@@ -178,7 +180,7 @@ class WorklistApiTest(EndToEndTest):
 
     def open_events(self, query=""):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        conn.request("GET", "/api/v1/events" + query, headers={"Accept": "text/event-stream"})
+        conn.request("GET", "/api/v1/events" + query, headers={"Accept": "text/event-stream", **AUTH})
         response = conn.getresponse()
         self.assertEqual(response.status, 200)
         self.assertEqual(response.getheader("Content-Type"), "text/event-stream")
@@ -232,7 +234,7 @@ class WorklistApiTest(EndToEndTest):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         self.addCleanup(conn.close)
         call(self.port, "POST", f"/api/v1/tasks/{task['id']}/claim", {"reader": "drkim"})
-        conn.request("GET", "/api/v1/events", headers={"Last-Event-ID": event_id})
+        conn.request("GET", "/api/v1/events", headers={"Last-Event-ID": event_id, **AUTH})
         replay = conn.getresponse()
         _, first = self.next_event(replay)
         _, second = self.next_event(replay)
