@@ -90,6 +90,9 @@ std::vector<AccessRule> standardRules() {
   collection(t, W, "sites", {Admin}, "site settings");
   collection(t, R, "tat", {Admin, Dispatcher, SiteViewer, Auditor},
              "turnaround figures; site viewers: their sites only");
+  t.push_back({R, "/api/v1/tat.csv", Access::Roles, {Admin, Dispatcher, SiteViewer, Auditor},
+               "turnaround figures as CSV"});
+  collection(t, R, "sla", {Admin, Dispatcher, Auditor}, "SLA breaches");
   collection(t, R, "events", {Admin, Dispatcher, Reader, SiteViewer},
              "live updates (SSE), filtered like the lists they update");
   collection(t, R, "reports", {Admin, Dispatcher, Reader}, "reports; readers: their own");

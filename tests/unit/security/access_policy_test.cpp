@@ -42,6 +42,8 @@ const std::vector<Expected>& table() {
       {"DELETE", "/api/v1/sites/DEMO", {"admin"}},
       {"GET", "/api/v1/tat", {"admin", "dispatcher", "site_viewer", "auditor"}},
       {"GET", "/api/v1/tat/DEMO", {"admin", "dispatcher", "site_viewer", "auditor"}},
+      {"GET", "/api/v1/tat.csv", {"admin", "dispatcher", "site_viewer", "auditor"}},
+      {"GET", "/api/v1/sla/breaches", {"admin", "dispatcher", "auditor"}},
       {"GET", "/api/v1/events", {"admin", "dispatcher", "reader", "site_viewer"}},
       {"GET", "/api/v1/reports/9", {"admin", "dispatcher", "reader"}},
       {"POST", "/api/v1/reports", {"admin", "dispatcher", "reader"}},
