@@ -283,7 +283,9 @@ class WorklistApiTest(EndToEndTest):
         self.assertIn("'colour' is not one of", body["error"])
         status, body = call(self.port, "GET", "/api/v1/tat?from=10&to=5")
         self.assertEqual(status, 400)
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v1/tat.csv?group_by=site", timeout=5) as r:
+        csv_request = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/v1/tat.csv?group_by=site",
+                                             headers=AUTH)
+        with urllib.request.urlopen(csv_request, timeout=5) as r:
             self.assertEqual(r.headers["Content-Type"], "text/csv; charset=utf-8")
             header = r.read().decode().splitlines()[0]
         self.assertTrue(header.startswith("site,tasks,sla_met,sla_compliance,contractual_count,contractual_p50_ms"), header)
