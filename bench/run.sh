@@ -3,13 +3,14 @@
 # Lua forwarding, measured side by side in one run with the shared harness (../shared/bench),
 # on its default data set (4 CT studies x 250 instances + 10 CR studies x 2, 826 MB), with 1
 # and 4 sending associations. Prints RESULT and RATIO lines; JSON in bench/results/<time>/.
-#   REPS=3 (repetitions per target)   TARGETS="wire sundial-streaming sundial-completion orthanc rules hl7"
+#   REPS=3 (repetitions per target)   TARGETS="wire sundial-streaming sundial-completion orthanc rules hl7 worklist"
 # hl7: MLLP ingest and the parser (bench/hl7/run.sh), results in <out>/hl7/.
+# worklist: 500 readers, 20,000 open tasks: queries, paced claims, SSE visibility (<out>/worklist/).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 harness=${SUNDIAL_BENCH_HARNESS:-$here/../../shared/bench}
 reps=${REPS:-3}
-targets=${TARGETS:-wire sundial-streaming sundial-completion orthanc rules hl7}
+targets=${TARGETS:-wire sundial-streaming sundial-completion orthanc rules hl7 worklist}
 out=${BENCH_OUT:-$here/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 
@@ -44,6 +45,9 @@ want sundial-completion && run --name sundial-completion --start-cmd "$here/sund
 # The rule engine (issue 4): decisions/s, p99, memory per Lua state, replay of 100,000 studies.
 want rules && { BENCH_OUT="$out" bash "$here/rules/run.sh" || echo "!!! rules bench failed" >&2; }
 want hl7 && { BENCH_OUT="$out" REPS="$reps" bash "$here/hl7/run.sh" || echo "!!! HL7 runs failed" >&2; }
+# The worklist (issue 5): query p99, claim p99 at 200/s, change visibility over SSE.
+want worklist && { /usr/bin/python3 "$here/worklist/worklist_bench.py" --out "$out/worklist" \
+  || echo "!!! worklist bench failed" >&2; }
 
 echo "=== ratios (median, same run)"
 for s in sundial-streaming sundial-completion; do
