@@ -38,6 +38,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 PRIORITIES = [("STAT", 0.05), ("URGENT", 0.15), ("ROUTINE", 0.80)]
 MODALITIES = ["CT", "MR", "CR", "DX", "US"]
+KIND_LABELS = {"reader": "/api/v1/tasks?reader=<one of 500>", "site": "/api/v1/tasks?site=<one of 10>",
+               "priority": "/api/v1/tasks?priority=STAT|URGENT|ROUTINE", "default": "/api/v1/tasks?limit=200"}
 TARGETS = {"query_p99_ms": 20.0, "claim_p99_ms": 10.0, "visibility_p99_ms": 200.0}
 
 
@@ -451,7 +453,7 @@ def main():
         for k, _ in kinds:
             result["query"]["kinds"][k] = {**summary(qlat[k]), "avg_bytes": sum(qsize[k]) / len(qsize[k]),
                                            "avg_tasks": sum(qcount[k]) / len(qcount[k]),
-                                           "path_example": kinds[[n for n, _ in kinds].index(k)][1](0)}
+                                           "path_example": KIND_LABELS[k]}
 
         # --- 3. claims at a paced rate (open loop) ------------------------------------------------
         n_claims = int(args.claim_rate * args.claim_seconds)
