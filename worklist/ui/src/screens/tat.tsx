@@ -11,11 +11,32 @@ const kFinishedTaskLimit = 1000;
 
 // The engine's figures when it offers /api/v1/tat; otherwise computed here from the most
 // recent finished tasks (said on the screen, since that is a sample, not every read).
+// One row of GET /api/v1/tat (docs/api.md): the group's value under its dimension's name,
+// the SLA figures, and percentiles per interval ("contractual" is the one a site is promised).
+interface EngineTatRow {
+  [dimension: string]: unknown;
+  tasks: number;
+  sla_compliance: number | null;
+  intervals?: Record<string, { count: number; p50_ms: number; p90_ms: number; p99_ms: number }>;
+}
+
+function fromEngine(row: EngineTatRow, group: TatGroup): TatRow {
+  const contractual = row.intervals?.contractual;
+  return {
+    key: String(row[group] ?? ''),
+    count: contractual?.count ?? row.tasks,
+    p50_ms: contractual?.p50_ms ?? null,
+    p90_ms: contractual?.p90_ms ?? null,
+    p99_ms: contractual?.p99_ms ?? null,
+    sla_met: typeof row.sla_compliance === 'number' ? row.sla_compliance : null,
+  };
+}
+
 async function loadFigures(group: TatGroup, from: number, to: number): Promise<{ rows: TatRow[]; sample: number | null }> {
-  const query = new URLSearchParams({ group_by: group, from_ms: String(from), to_ms: String(to) });
+  const query = new URLSearchParams({ group_by: group, from: String(Math.max(0, Math.floor(from))), to: String(Math.floor(to)) });
   try {
-    const answer = await api<{ groups?: TatRow[] }>('GET', `/api/v1/tat?${query}`);
-    if (Array.isArray(answer?.groups)) return { rows: answer.groups, sample: null };
+    const answer = await api<{ rows?: EngineTatRow[] }>('GET', `/api/v1/tat?${query}`);
+    if (Array.isArray(answer?.rows)) return { rows: answer.rows.map((r) => fromEngine(r, group)), sample: null };
   } catch (e) {
     if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 403)) throw e;
   }
