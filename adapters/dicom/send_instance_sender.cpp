@@ -90,7 +90,7 @@ DicomInstanceSender::DicomInstanceSender(std::string our_ae_title,
     : destination_(std::move(destination)) {
   prepareDicomSendProcess();
   SendPeer peer{std::move(our_ae_title), destination_.ae_title, destination_.host,
-                destination_.port};
+                destination_.port, std::nullopt};
   association_ = std::make_unique<SendAssociation>(std::move(peer), timeouts, max_pdu_bytes);
 }
 
