@@ -1,6 +1,10 @@
 #include "engine/app/hl7_listener.h"
 
+#include <chrono>
+#include <optional>
+
 #include "adapters/redis/redis_hl7_inbox.h"
+#include "adapters/tls/certificate_check.h"
 #include "engine/domain/log.h"
 #include "engine/hl7_ingest/group_commit_store.h"
 #include "engine/hl7_ingest/hl7_ingest_service.h"
@@ -31,6 +35,20 @@ Hl7Listener::~Hl7Listener() { stop(); }
 Result<std::uint16_t> Hl7Listener::start() {
   Parts& p = *parts_;
   const config::Hl7Config& hl7 = p.config->hl7;
+  // MLLP over TLS (security.mllp_tls): the certificate is checked before anything starts, so
+  // a missing, expired or mismatched file is a clear start-up error and no port opens.
+  std::optional<hl7::mllp::MllpServerTls> tls;
+  if (const config::TlsFilesConfig& files = p.config->security.mllp_tls; files.enabled()) {
+    auto checked = adapters::tls::checkCertificateFiles(files.certificate, files.private_key,
+                                                        files.ca_file,
+                                                        std::chrono::system_clock::now());
+    if (!checked) return checked.error();
+    log::info("mllp_tls_certificate_loaded",
+              {{"subject", checked->subject},
+               {"client_certificates", files.ca_file.empty() ? "not asked" : "required"}});
+    tls = hl7::mllp::MllpServerTls{files.certificate.string(), files.private_key.string(),
+                                   files.ca_file.string()};
+  }
   adapters::redis::Hl7InboxOptions inbox_options;
   inbox_options.duplicate_window = hl7.duplicate_window;
   auto inbox = std::make_unique<adapters::redis::RedisHl7Inbox>(
@@ -60,10 +78,13 @@ Result<std::uint16_t> Hl7Listener::start() {
   options.idle_timeout = hl7.idle_timeout;
   options.threads = static_cast<std::size_t>(hl7.io_threads);
   options.max_connections = static_cast<std::size_t>(hl7.max_connections);
+  options.tls = std::move(tls);
   p.server = std::make_unique<hl7::mllp::Server>(options, p.service->handler());
   auto port = p.server->start();
   if (!port) return port.error();
-  log::info("hl7_listening", {{"bind", hl7.bind}, {"port", std::to_string(port.value())}});
+  log::info("hl7_listening", {{"bind", hl7.bind},
+                              {"port", std::to_string(port.value())},
+                              {"tls", options.tls ? "true" : "false"}});
   return port.value();
 }
 

@@ -16,6 +16,7 @@
 
 #include "hl7/ack/ack_builder.h"
 #include "hl7/mllp/codec.h"
+#include "hl7/mllp/tls_stream.h"
 
 namespace sundial::hl7::mllp {
 
@@ -25,13 +26,36 @@ using asio::ip::tcp;
 struct Client::Impl {
   ClientOptions options;
   asio::io_context io;
-  tcp::socket socket{io};
+  std::shared_ptr<asio::ssl::context> tls;  // made on first connect when options.tls is set
+  // Remade for each connection (a TLS stream cannot be reused after its socket closed).
+  std::unique_ptr<MllpStream> stream = std::make_unique<MllpStream>(tcp::socket(io));
 
   std::string where() const { return options.host + ":" + std::to_string(options.port); }
 
+  tcp::socket& socket() { return stream->socket(); }
+
   void drop() {
     boost::system::error_code ignored;
-    socket.close(ignored);
+    stream->socket().close(ignored);
+  }
+
+  Result<void> handshake() {
+    const std::string name = options.tls->server_name.empty() ? options.host : options.tls->server_name;
+    // Server name indication, and the name the server's certificate must carry.
+    SSL_set_tlsext_host_name(stream->tls()->native_handle(), name.c_str());
+    stream->tls()->set_verify_callback(asio::ssl::host_name_verification(name));
+    std::optional<boost::system::error_code> result;
+    stream->tls()->async_handshake(asio::ssl::stream_base::client,
+                                   [&result](const boost::system::error_code& ec) { result = ec; });
+    if (!runFor(options.connect_timeout) || !result) {
+      drop();
+      return makeError(ErrorCode::Unavailable, "TLS handshake did not finish in time", where());
+    }
+    if (*result) {
+      drop();
+      return makeError(ErrorCode::Unavailable, "TLS handshake failed: " + result->message(), where());
+    }
+    return okResult();
   }
 
   // Runs the io context until the pending operation completes or `timeout` passes; on
@@ -54,8 +78,14 @@ struct Client::Impl {
       return makeError(ErrorCode::Unavailable, "cannot resolve HL7 endpoint: " + ec.message(),
                        where());
     }
+    if (options.tls && !tls) {
+      auto context = makeClientTlsContext(*options.tls);
+      if (!context) return context.error();
+      tls = std::move(context.value());
+    }
+    stream = std::make_unique<MllpStream>(tcp::socket(io), tls);
     std::optional<boost::system::error_code> result;
-    asio::async_connect(socket, endpoints,
+    asio::async_connect(socket(), endpoints,
                         [&result](const boost::system::error_code& error, const tcp::endpoint&) {
                           result = error;
                         });
@@ -67,7 +97,8 @@ struct Client::Impl {
       drop();
       return makeError(ErrorCode::Unavailable, "cannot connect: " + result->message(), where());
     }
-    socket.set_option(tcp::no_delay(true), ec);
+    socket().set_option(tcp::no_delay(true), ec);
+    if (tls) return handshake();
     return okResult();
   }
 
@@ -78,7 +109,7 @@ struct Client::Impl {
     FrameDecoder decoder(options.max_ack_bytes);
     std::array<char, 8192> buffer{};
     std::function<void()> readMore = [&] {
-      socket.async_read_some(asio::buffer(buffer), [&](const boost::system::error_code& ec,
+      stream->async_read_some(asio::buffer(buffer), [&](const boost::system::error_code& ec,
                                                        std::size_t n) {
         if (ec) {
           failure = ec;
@@ -96,7 +127,7 @@ struct Client::Impl {
         readMore();
       });
     };
-    asio::async_write(socket, asio::buffer(framed),
+    asio::async_write(*stream, asio::buffer(framed),
                       [&](const boost::system::error_code& ec, std::size_t) {
                         if (ec) {
                           failure = ec;
@@ -135,11 +166,11 @@ Client::~Client() { close(); }
 
 void Client::close() { impl_->drop(); }
 
-bool Client::connected() const { return impl_->socket.is_open(); }
+bool Client::connected() const { return impl_->stream->socket().is_open(); }
 
 Result<AckOutcome> Client::send(std::string_view message) {
   Impl& impl = *impl_;
-  if (!impl.socket.is_open()) {
+  if (!impl.socket().is_open()) {
     Result<void> connected = impl.connect();
     if (!connected) return connected.error();
   }

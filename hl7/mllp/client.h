@@ -13,11 +13,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "engine/domain/result.h"
 #include "hl7/ack/ack_reader.h"
+#include "hl7/mllp/tls_options.h"
 
 namespace sundial::hl7::mllp {
 
@@ -27,6 +29,9 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds ack_timeout{30'000};
   std::size_t max_ack_bytes = 1024 * 1024;
+  // MLLP over TLS: the server's certificate is checked against ca_file and server_name (or
+  // host). A failed handshake is Unavailable; an unusable file InvalidInput.
+  std::optional<MllpClientTls> tls;
 };
 
 class Client {

@@ -28,14 +28,15 @@
 #include "engine/domain/log.h"
 #include "hl7/ack/ack_builder.h"
 #include "hl7/mllp/codec.h"
+#include "hl7/mllp/tls_stream.h"
 
 namespace sundial::hl7::mllp {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using Strand = asio::strand<asio::io_context::executor_type>;
-// The one stream type connections use; TLS replaces it here (see server.h).
-using Stream = tcp::socket;
+// A plain socket, or TLS over it (ServerOptions::tls).
+using Stream = MllpStream;
 
 Reply Reply::sendAck(std::string ack_text) {
   return Reply{Action::SendAck, std::move(ack_text), {}};
@@ -92,6 +93,7 @@ namespace {
 
 struct Shared {
   ServerOptions options;
+  std::shared_ptr<asio::ssl::context> tls;  // made at start() when options.tls is set
   MessageHandler handler;
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> open{0};
@@ -105,8 +107,8 @@ struct Shared {
 // run there, so none of its members needs a lock.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Stream stream, std::uint64_t id, std::string peer, std::shared_ptr<Shared> shared)
-      : stream_(std::move(stream)),
+  Session(tcp::socket socket, std::uint64_t id, std::string peer, std::shared_ptr<Shared> shared)
+      : stream_(std::move(socket), shared->tls),
         timer_(stream_.get_executor()),
         id_(id),
         peer_(std::move(peer)),
@@ -143,8 +145,8 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     if (decoder_.pendingGarbage() > 0) reportGarbage(decoder_.pendingGarbage());
     boost::system::error_code ignored;
-    stream_.shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close(ignored);
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
     timer_.cancel();
     shared_->open.fetch_sub(1);
     logField(log::Level::Debug, "mllp_connection_closed", reason);
@@ -179,7 +181,25 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
+  // TLS: the handshake, within the idle deadline set by start() (the watchdog closes a peer
+  // that never finishes it). False when the connection is closed.
+  asio::awaitable<bool> handshake() {
+    if (!stream_.isTls()) co_return true;
+    boost::system::error_code ec;
+    co_await stream_.tls()->async_handshake(asio::ssl::stream_base::server,
+                                            asio::redirect_error(asio::use_awaitable, ec));
+    if (closed_) co_return false;
+    if (ec) {
+      logField(log::Level::Warn, "mllp_tls_handshake_failed", ec.message());
+      close("TLS handshake failed");
+      co_return false;
+    }
+    peer_certificate_name_ = stream_.peerCommonName();
+    co_return true;
+  }
+
   asio::awaitable<void> readLoop() {
+    if (!co_await handshake()) co_return;
     std::array<char, 16 * 1024> buffer{};
     const std::size_t max_garbage = shared_->options.max_message_bytes;
     while (!closed_) {
@@ -238,7 +258,8 @@ class Session : public std::enable_shared_from_this<Session> {
       co_return false;
     }
     shared_->messages.fetch_add(1);
-    ReceivedMessage received{frame.text, parseMessage(frame.text), peer_, id_};
+    ReceivedMessage received{frame.text, parseMessage(frame.text), peer_, id_,
+                             peer_certificate_name_};
     Reply reply = callHandler(received);
     switch (reply.action) {
       case Reply::Action::NoAck:
@@ -283,6 +304,7 @@ class Session : public std::enable_shared_from_this<Session> {
   FrameDecoder decoder_;
   std::chrono::steady_clock::time_point deadline_{};
   bool closed_ = false;
+  std::string peer_certificate_name_;  // TLS client certificate's CN
 };
 
 }  // namespace
@@ -307,7 +329,7 @@ struct Server::Impl {
   static asio::awaitable<void> acceptLoop(Impl* impl) {
     while (true) {
       boost::system::error_code ec;
-      Stream stream = co_await impl->acceptor.async_accept(
+      tcp::socket stream = co_await impl->acceptor.async_accept(
           asio::make_strand(impl->io), asio::redirect_error(asio::use_awaitable, ec));
       if (ec == asio::error::operation_aborted || !impl->acceptor.is_open()) {
         log::info("mllp_accept_stopped", {{"reason", ec ? ec.message() : "acceptor closed"}});
@@ -321,7 +343,7 @@ struct Server::Impl {
     }
   }
 
-  void onAccepted(Stream stream) {
+  void onAccepted(tcp::socket stream) {
     boost::system::error_code ec;
     const tcp::endpoint remote = stream.remote_endpoint(ec);
     const std::string peer =
@@ -358,6 +380,12 @@ Result<std::uint16_t> Server::start() {
   if (impl.started) return makeError(ErrorCode::Internal, "MLLP server started twice");
   const ServerOptions& options = impl.shared->options;
   const std::string where = options.address + ":" + std::to_string(options.port);
+  // Certificates first: a bad file must not leave a port open.
+  if (options.tls) {
+    auto context = makeServerTlsContext(*options.tls);
+    if (!context) return context.error();
+    impl.shared->tls = std::move(context.value());
+  }
   boost::system::error_code ec;
   const asio::ip::address address = asio::ip::make_address(options.address, ec);
   if (ec) return makeError(ErrorCode::InvalidInput, "bad MLLP listen address", where);
@@ -377,8 +405,9 @@ Result<std::uint16_t> Server::start() {
   for (std::size_t i = 0; i < threads; ++i) {
     impl.threads.emplace_back([&impl] { impl.io.run(); });
   }
-  log::info("mllp_server_started",
-            {{"address", options.address}, {"port", std::to_string(port)}});
+  log::info("mllp_server_started", {{"address", options.address},
+                                    {"port", std::to_string(port)},
+                                    {"tls", options.tls ? "true" : "false"}});
   return port;
 }
 

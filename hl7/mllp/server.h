@@ -14,19 +14,21 @@
 // it must be thread-safe; a handler that blocks (a store write) holds that thread, so size
 // `threads` for the number of connections expected to wait at once.
 //
-// TLS (later, the security issue): the connection code reads and writes one stream type,
-// chosen in server.cpp; a TLS stream with its handshake after accept replaces it there, and
-// the peer's certificate reaches the handler through ReceivedMessage.
+// TLS (ServerOptions::tls, security.mllp_tls): the handshake comes first on every
+// connection, within the idle timeout; with a CA file every client must present a
+// certificate, whose subject CN reaches the handler in ReceivedMessage.
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "engine/domain/result.h"
+#include "hl7/mllp/tls_options.h"
 #include "hl7/message/message.h"
 
 namespace sundial::hl7::mllp {
@@ -40,6 +42,9 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   std::size_t threads = 2;
   std::size_t max_connections = 256;  // more are accepted and closed at once, logged
+  // MLLP over TLS (TLS 1.2 or newer): plain connections fail the handshake. A bad file is
+  // InvalidInput from start().
+  std::optional<MllpServerTls> tls;
 };
 
 struct ReceivedMessage {
@@ -47,6 +52,8 @@ struct ReceivedMessage {
   Result<Message> parsed;  // parseMessage(text): the message, or why it does not parse
   std::string peer;        // "address:port"
   std::uint64_t connection_id = 0;
+  // Over TLS with client certificates: the verified certificate's subject CN; else empty.
+  std::string peer_certificate_name;
 };
 
 // What to do with one received message.
