@@ -56,6 +56,22 @@ int runHl7Send(const Hl7SendOptions& options) {
   client_options.host = options.host;
   client_options.port = options.port;
   client_options.ack_timeout = std::chrono::milliseconds(options.ack_timeout_ms);
+  if (options.tls) {
+    if (options.ca_file.empty()) {
+      std::cerr << "sundial hl7 send: --tls needs --ca FILE (the CA the receiver's certificate "
+                   "must chain to)\n";
+      return kExitUsage;
+    }
+    if (options.certificate.empty() != options.private_key.empty()) {
+      std::cerr << "sundial hl7 send: --cert and --key go together\n";
+      return kExitUsage;
+    }
+    client_options.tls = hl7::mllp::MllpClientTls{options.ca_file, options.server_name,
+                                                  options.certificate, options.private_key};
+  } else if (!options.ca_file.empty() || !options.certificate.empty()) {
+    std::cerr << "sundial hl7 send: --ca, --cert and --key need --tls\n";
+    return kExitUsage;
+  }
   hl7::mllp::Client client(client_options);
 
   int sent = 0;

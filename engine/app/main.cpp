@@ -53,6 +53,14 @@ int main(int argc, char** argv) {
   hl7_send_command->add_option("--port", hl7_send.port, "Receiver MLLP port")->capture_default_str();
   hl7_send_command->add_option("--ack-timeout-ms", hl7_send.ack_timeout_ms, "Wait for each ACK")
       ->capture_default_str();
+  hl7_send_command->add_flag("--tls", hl7_send.tls, "MLLP over TLS (TLS 1.2 or newer)");
+  hl7_send_command->add_option("--ca", hl7_send.ca_file,
+                               "CA file (PEM) the receiver's certificate must chain to (with --tls)");
+  hl7_send_command->add_option("--server-name", hl7_send.server_name,
+                               "Name the receiver's certificate must carry (default: --host)");
+  hl7_send_command->add_option("--cert", hl7_send.certificate,
+                               "Our client certificate (PEM), for receivers that ask for one");
+  hl7_send_command->add_option("--key", hl7_send.private_key, "The key of --cert (PEM)");
   hl7_send_command->add_option("FILE", hl7_send.files, "Files of HL7 messages")->required();
 
   try {

@@ -141,6 +141,25 @@ TEST_F(MllpTlsTest, OpensslSClientCarriesAFramedMessage) {
   EXPECT_NE(out.find("MSA|AA|SCLIENT1"), std::string::npos) << out;
 }
 
+// `sundial hl7 send --tls`: an AA over TLS; under mutual TLS only with --cert/--key.
+TEST_F(MllpTlsTest, Hl7SendCommandSendsOverTls) {
+  Server server(tlsServer(true), handler());
+  auto port = server.start();
+  ASSERT_TRUE(port);
+  std::ofstream(path("send.hl7"), std::ios::binary) << order("SEND1");
+  const std::string send = std::string(SUNDIAL_BINARY) + " hl7 send --host 127.0.0.1 --port " +
+                           std::to_string(port.value()) + " --tls --ca " + path("ca.pem") +
+                           " --server-name localhost --ack-timeout-ms 5000 ";
+  const std::string with_certificate =
+      run(send + "--cert " + path("client.pem") + " --key " + path("client.key") + " " +
+          path("send.hl7") + " 2>&1; echo rc=$?");
+  EXPECT_NE(with_certificate.find("AA"), std::string::npos) << with_certificate;
+  EXPECT_NE(with_certificate.find("rc=0"), std::string::npos) << with_certificate;
+  const std::string without = run(send + path("send.hl7") + " 2>&1; echo rc=$?");
+  EXPECT_EQ(without.find("rc=0"), std::string::npos) << without;
+  EXPECT_EQ(seenNames(), std::vector<std::string>{"ris.site-a.test"});
+}
+
 TEST_F(MllpTlsTest, MutualTlsNamesTheClientAndRefusesOneWithoutCertificate) {
   Server server(tlsServer(true), handler());
   auto port = server.start();
