@@ -62,6 +62,12 @@ void ReportDelivery::start() {
     client.port = site->reports.port;
     client.connect_timeout = config_->reports.connect_timeout;
     client.ack_timeout = config_->reports.ack_timeout;
+    if (site->reports.tls) {
+      client.tls = hl7::mllp::MllpClientTls{site->reports.ca_file.string(),
+                                            site->reports.server_name,
+                                            site->reports.certificate.string(),
+                                            site->reports.private_key.string()};
+    }
     engine::RetryPolicy retry(config_->reports.max_attempts, config_->reports.initial_backoff,
                               config_->reports.max_backoff, seed + senders_.size());
     senders_.push_back(std::make_unique<engine::ReportSender>(
@@ -73,7 +79,8 @@ void ReportDelivery::start() {
     senders_.back()->start();
     log::info("report_sender_started", {{"site", site->name},
                                         {"host", site->reports.host},
-                                        {"port", std::to_string(site->reports.port)}});
+                                        {"port", std::to_string(site->reports.port)},
+                                        {"tls", site->reports.tls ? "true" : "false"}});
   }
 }
 

@@ -399,6 +399,13 @@ LoadOutcome loadConfigText(const std::string& text, const std::string& file_labe
   }
   const std::filesystem::path config_dir =
       (working_dir / std::filesystem::path(file_label).parent_path()).lexically_normal();
+  // Site report TLS files: relative to the configuration file, like security's.
+  for (SiteConfig& site : config->sites) {
+    for (std::filesystem::path* file :
+         {&site.reports.ca_file, &site.reports.certificate, &site.reports.private_key}) {
+      if (!file->empty() && file->is_relative()) *file = (config_dir / *file).lexically_normal();
+    }
+  }
   detail::readHl7Section(reader, root["hl7"], config->hl7);
   detail::readReportsSection(reader, root["reports"], config->reports);
   detail::readMatchingSection(reader, root["matching"], config->matching);

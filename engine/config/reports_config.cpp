@@ -49,11 +49,29 @@ void readSiteReports(Reader& r, const YAML::Node& n, SiteReportsConfig& out,
   if (!n.IsDefined() || n.IsNull()) return;
   const std::string where = where_site + ".reports";
   if (!r.isMap(n, where)) return;
-  r.checkKeys(n, where, {"host", "port"});
+  r.checkKeys(n, where, {"host", "port", "tls", "ca", "server_name", "certificate", "private_key"});
   r.readString(n, "host", out.host, where);
   if (out.host.empty()) r.problem(n, where + " needs a host (the site's HL7 endpoint)");
   out.port = 2575;
   r.readPort(n, "port", out.port, where);
+  r.read(n, "tls", out.tls, where);
+  std::string ca, certificate, key;
+  r.readString(n, "ca", ca, where);
+  r.readString(n, "server_name", out.server_name, where);
+  r.readString(n, "certificate", certificate, where);
+  r.readString(n, "private_key", key, where);
+  out.ca_file = ca;
+  out.certificate = certificate;
+  out.private_key = key;
+  if (out.tls && ca.empty()) {
+    r.problem(n, where + ".tls needs ca (the CA file the site's certificate must chain to)");
+  }
+  if (!out.tls && (!ca.empty() || !certificate.empty() || !key.empty() || !out.server_name.empty())) {
+    r.problem(n, where + ": ca, server_name, certificate and private_key need tls: true");
+  }
+  if (certificate.empty() != key.empty()) {
+    r.problem(n, where + " needs both certificate and private_key");
+  }
 }
 
 }  // namespace sundial::config::detail

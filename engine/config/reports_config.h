@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 namespace sundial::config {
@@ -25,6 +26,14 @@ struct ReportsConfig {
 struct SiteReportsConfig {
   std::string host;  // empty: the site takes no reports over HL7
   std::uint16_t port = 0;
+  // MLLP over TLS to the site (`tls: true`): its certificate must chain to `ca` and name the
+  // host (or `server_name`); `certificate`/`private_key` are ours, for sites that ask for a
+  // client certificate. Paths are absolute after loading (relative to the config file).
+  bool tls = false;
+  std::filesystem::path ca_file;
+  std::string server_name;
+  std::filesystem::path certificate;
+  std::filesystem::path private_key;
 };
 
 }  // namespace sundial::config

@@ -85,5 +85,29 @@ TEST(ReportsConfig, NamesWhatIsWrong) {
   EXPECT_NE(text.find("unknown key 'retries' in reports"), std::string::npos);
 }
 
+TEST(ReportsConfig, SiteReportsOverTlsWithFilesRelativeToTheConfig) {
+  auto outcome = loadConfigText(
+      withReports("", "    reports: {host: ris.north.example, port: 6662, tls: true, ca: tls/north-ca.pem,\n"
+                      "              server_name: hl7.north.example, certificate: tls/us.pem,\n"
+                      "              private_key: /etc/sundial/us.key}\n"),
+      "conf/t.yaml", "/srv");
+  ASSERT_TRUE(outcome.config) << problems(outcome);
+  const SiteReportsConfig& r = outcome.config->sites[0].reports;
+  EXPECT_TRUE(r.tls);
+  EXPECT_EQ(r.ca_file, "/srv/conf/tls/north-ca.pem");
+  EXPECT_EQ(r.server_name, "hl7.north.example");
+  EXPECT_EQ(r.certificate, "/srv/conf/tls/us.pem");
+  EXPECT_EQ(r.private_key, "/etc/sundial/us.key");
+}
+
+TEST(ReportsConfig, SiteTlsNeedsACaAndTheFilesNeedTls) {
+  auto no_ca = loadConfigText(withReports("", "    reports: {host: 10.0.0.5, tls: true}\n"), "t.yaml", "/srv");
+  EXPECT_FALSE(no_ca.config);
+  EXPECT_NE(problems(no_ca).find("needs ca"), std::string::npos) << problems(no_ca);
+  auto no_tls = loadConfigText(withReports("", "    reports: {host: 10.0.0.5, ca: ca.pem}\n"), "t.yaml", "/srv");
+  EXPECT_FALSE(no_tls.config);
+  EXPECT_NE(problems(no_tls).find("need tls: true"), std::string::npos) << problems(no_tls);
+}
+
 }  // namespace
 }  // namespace sundial::config
