@@ -183,7 +183,7 @@ Result<void> EmbeddedRedis::spawn() {
       "--unixsocketperm", "700",
       "--dir", dir,
       "--appendonly", "yes",
-      "--appendfsync", "everysec",
+      "--appendfsync", options_.appendfsync,
       "--save", "",
       "--pidfile", pidfilePath().string(),
       "--daemonize", "no",

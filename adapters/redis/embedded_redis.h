@@ -20,6 +20,7 @@ namespace sundial::adapters::redis {
 struct EmbeddedRedisOptions {
   std::filesystem::path data_dir;                 // holds redis.sock, redis.pid, redis.log, AOF
   std::string binary = "redis-server";            // RedisConfig::server_binary; PATH is searched
+  std::string appendfsync = "always";             // RedisConfig::appendfsync
   std::chrono::milliseconds start_timeout{5000};  // until PING answers
   std::chrono::milliseconds stop_timeout{5000};   // after SIGTERM, before SIGKILL
   std::chrono::milliseconds stale_wait{3000};     // for a previous run's server to exit

@@ -160,6 +160,7 @@ Result<void> Node::startRedis() {
   adapters::redis::EmbeddedRedisOptions options;
   options.data_dir = config_->redisDir();
   options.binary = config_->redis.server_binary;
+  options.appendfsync = config_->redis.appendfsync;
   embedded_redis_ = std::make_unique<adapters::redis::EmbeddedRedis>(options);
   auto started = embedded_redis_->start();
   if (!started) return started;

@@ -44,6 +44,11 @@ struct RedisConfig {
   std::string address;
   std::string key_prefix = "sundial";
   std::string server_binary = "redis-server";  // embedded mode only
+  // Embedded mode only: when the append-only file is fsynced. "always": before each reply, so
+  // what Redis acknowledged (an HL7 message, before its ACK) survives a power loss;
+  // "everysec": once a second (survives a crash of Sundial or Redis, a power loss may lose the
+  // last second). An external Redis keeps its own setting.
+  std::string appendfsync = "always";
   // Finished studies (complete, everything sent or dead-lettered) are forgotten this long
   // after their last activity; until then a repeat of their instances is not forwarded again.
   std::chrono::hours finished_study_retention{168};

@@ -59,7 +59,8 @@ void readRedis(Reader& r, const YAML::Node& n, RedisConfig& redis) {
   const std::string where = "redis";
   if (!n.IsDefined() || n.IsNull()) return;
   if (!r.isMap(n, where)) return;
-  r.checkKeys(n, where, {"address", "key_prefix", "server_binary", "finished_study_retention_hours"});
+  r.checkKeys(n, where, {"address", "key_prefix", "server_binary", "finished_study_retention_hours",
+                         "appendfsync"});
   long long retention_hours = redis.finished_study_retention.count();
   r.read(n, "finished_study_retention_hours", retention_hours, where);
   if (retention_hours < 1) {
@@ -71,6 +72,10 @@ void readRedis(Reader& r, const YAML::Node& n, RedisConfig& redis) {
   r.readString(n, "address", redis.address, where);
   r.readString(n, "key_prefix", redis.key_prefix, where);
   r.readString(n, "server_binary", redis.server_binary, where);
+  r.readString(n, "appendfsync", redis.appendfsync, where);
+  if (redis.appendfsync != "always" && redis.appendfsync != "everysec") {
+    r.problem(n["appendfsync"], "redis.appendfsync must be 'always' or 'everysec'");
+  }
   if (!isValidName(redis.key_prefix)) {
     r.problem(n["key_prefix"], "redis.key_prefix must be letters, digits, '_', '-' or '.'");
   }

@@ -93,6 +93,21 @@ sites:
   for (const auto& p : outcome.problems) EXPECT_EQ(p.file, "bad.yaml");
 }
 
+TEST(ConfigLoader, EmbeddedRedisFsyncsBeforeEachReplyUnlessToldOtherwise) {
+  auto defaults = loadConfigText(kValid, "test.yaml", "/srv/sundial");
+  ASSERT_TRUE(defaults.config) << allProblems(defaults);
+  EXPECT_EQ(defaults.config->redis.appendfsync, "always");
+  std::string everysec = std::string(kValid) + "redis:\n  appendfsync: everysec\n";
+  auto relaxed = loadConfigText(everysec, "test.yaml", "/srv/sundial");
+  ASSERT_TRUE(relaxed.config) << allProblems(relaxed);
+  EXPECT_EQ(relaxed.config->redis.appendfsync, "everysec");
+  std::string wrong = std::string(kValid) + "redis:\n  appendfsync: sometimes\n";
+  auto refused = loadConfigText(wrong, "test.yaml", "/srv/sundial");
+  EXPECT_FALSE(refused.config);
+  EXPECT_TRUE(mentions(refused, 0, "redis.appendfsync must be 'always' or 'everysec'"))
+      << allProblems(refused);
+}
+
 TEST(ConfigLoader, ReportsSyntaxErrorsWithTheirLine) {
   auto outcome = loadConfigText("node:\n  ae_title: [unclosed\n", "broken.yaml", "/tmp");
   ASSERT_EQ(outcome.problems.size(), 1u);

@@ -16,7 +16,7 @@ using hl7::mllp::Reply;
 class IngestServiceTest : public ::testing::Test {
  protected:
   Reply send(const std::string& text) {
-    hl7::mllp::ReceivedMessage received{text, hl7::parseMessage(text), "127.0.0.1:5000", 1};
+    hl7::mllp::ReceivedMessage received{text, hl7::parseMessage(text), "127.0.0.1:5000", 1, ""};
     return service_.handle(received);
   }
 
