@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/app/api_json.h"
 #include "engine/audit/trail_query.h"
 
 namespace sundial::app {
@@ -114,12 +115,9 @@ Response AuditApi::query(const Request& request) {
 
   json records = json::array();
   for (const auto& stored : result.records) records.push_back(recordJson(stored));
-  Response response;
-  response.body = json{{"records", std::move(records)},
-                       {"count", result.records.size()},
-                       {"truncated", result.truncated}}
-                      .dump();
-  return response;
+  return jsonResponse(200, {{"records", std::move(records)},
+                            {"count", result.records.size()},
+                            {"truncated", result.truncated}});
 }
 
 }  // namespace sundial::app

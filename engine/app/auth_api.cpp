@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/app/api_json.h"
 #include "engine/auth/access_policy.h"
 
 namespace sundial::app {
@@ -19,14 +20,6 @@ json principalJson(const Principal& principal) {
           {"sites", principal.sites},
           {"reader_id", principal.reader_id},
           {"may_see_patient_identity", engine::auth::maySeePatientIdentity(principal.roles)}};
-}
-
-Response jsonResponse(int status, const json& body) {
-  Response response;
-  response.status = status;
-  response.body = body.dump();
-  response.headers.emplace_back("Cache-Control", "no-store");
-  return response;
 }
 
 }  // namespace

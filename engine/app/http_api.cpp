@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/http/error_status.h"
+#include "engine/app/api_json.h"
 #include "engine/domain/clock.h"
 
 namespace sundial::app {
@@ -14,29 +16,6 @@ using nlohmann::json;
 
 constexpr int kDefaultStudyLimit = 100;
 constexpr int kMaxStudyLimit = 1000;
-
-Response jsonResponse(int status, const json& body) {
-  Response response;
-  response.status = status;
-  response.body = body.dump();
-  return response;
-}
-
-json timeOrNull(UtcTime t) {
-  if (t == UtcTime{}) return nullptr;
-  return toEpochMs(t);
-}
-
-int errorStatus(const Error& error) {
-  switch (error.code) {
-    case ErrorCode::InvalidInput: return 400;
-    case ErrorCode::NotFound: return 404;
-    case ErrorCode::Unavailable:
-    case ErrorCode::Timeout:
-    case ErrorCode::ResourceExhausted: return 503;
-    default: return 500;
-  }
-}
 
 }  // namespace
 
@@ -78,20 +57,13 @@ Response HttpApi::metrics() {
 }
 
 Response HttpApi::studies(const Request& request) {
-  int limit = kDefaultStudyLimit;
-  if (auto it = request.query.find("limit"); it != request.query.end()) {
-    try {
-      limit = std::stoi(it->second);
-    } catch (const std::exception&) {
-      return jsonError(400, "limit must be a whole number");
-    }
-    if (limit < 1 || limit > kMaxStudyLimit) return jsonError(400, "limit must be 1-1000");
-  }
+  auto limit = limitParam(request, kDefaultStudyLimit, kMaxStudyLimit);
+  if (!limit) return adapters::http::errorResponse(limit.error());
   auto listed = [&] {
     std::lock_guard lock(mutex_);
-    return store_->listStudies(limit);
+    return store_->listStudies(limit.value());
   }();
-  if (!listed) return jsonError(errorStatus(listed.error()), listed.error().describe());
+  if (!listed) return describedError(listed.error());
   json studies = json::array();
   for (const engine::StudySummary& s : listed.value()) {
     json destinations = json::array();
@@ -107,9 +79,9 @@ Response HttpApi::studies(const Request& request) {
                        {"state", engine::studyStateName(s.state)},
                        {"instances", s.instances},
                        {"bytes", s.bytes},
-                       {"first_received_at_ms", timeOrNull(s.first_received_at)},
-                       {"last_received_at_ms", timeOrNull(s.last_received_at)},
-                       {"completed_at_ms", timeOrNull(s.completed_at)},
+                       {"first_received_at_ms", epochMsOrNull(s.first_received_at)},
+                       {"last_received_at_ms", epochMsOrNull(s.last_received_at)},
+                       {"completed_at_ms", epochMsOrNull(s.completed_at)},
                        {"destinations", destinations}});
   }
   return jsonResponse(200, {{"studies", studies}});
@@ -120,7 +92,7 @@ Response HttpApi::destinations() {
   std::lock_guard lock(mutex_);
   for (const config::DestinationConfig& d : config_->destinations) {
     auto depth = queue_->depth(d.name);
-    if (!depth) return jsonError(errorStatus(depth.error()), depth.error().describe());
+    if (!depth) return describedError(depth.error());
     auto dead = queue_->deadLetters(d.name, 20);
     json dead_json = json::array();
     if (dead) {
@@ -128,7 +100,7 @@ Response HttpApi::destinations() {
         dead_json.push_back({{"sop_instance_uid", letter.sop_instance_uid},
                              {"study_uid", letter.study_uid},
                              {"reason", letter.reason},
-                             {"at_ms", timeOrNull(letter.at)}});
+                             {"at_ms", epochMsOrNull(letter.at)}});
       }
     }
     out.push_back({{"name", d.name},

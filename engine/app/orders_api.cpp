@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/app/api_json.h"
 #include "engine/domain/log.h"
 
 namespace sundial::app {
@@ -15,49 +16,6 @@ using nlohmann::json;
 constexpr int kDefaultLimit = 100;
 constexpr int kMaxLimit = 1000;
 constexpr std::string_view kLinkSuffix = "/link";
-
-Response jsonResponse(int status, const json& body) {
-  Response response;
-  response.status = status;
-  response.body = body.dump();
-  return response;
-}
-
-json timeOrNull(UtcTime t) {
-  if (t == UtcTime{}) return nullptr;
-  return toEpochMs(t);
-}
-
-int errorStatus(const Error& error) {
-  switch (error.code) {
-    case ErrorCode::InvalidInput: return 400;
-    case ErrorCode::NotFound: return 404;
-    case ErrorCode::Duplicate: return 409;
-    case ErrorCode::Unavailable:
-    case ErrorCode::Timeout:
-    case ErrorCode::ResourceExhausted: return 503;
-    default: return 500;
-  }
-}
-
-Response errorResponse(const Error& error) {
-  return jsonError(errorStatus(error), error.describe());
-}
-
-Result<int> limitOf(const Request& request) {
-  auto it = request.query.find("limit");
-  if (it == request.query.end()) return kDefaultLimit;
-  int limit = 0;
-  try {
-    limit = std::stoi(it->second);
-  } catch (const std::exception&) {
-    return makeError(ErrorCode::InvalidInput, "limit must be a whole number");
-  }
-  if (limit < 1 || limit > kMaxLimit) {
-    return makeError(ErrorCode::InvalidInput, "limit must be 1-1000");
-  }
-  return limit;
-}
 
 json orderJson(const std::string& key, const Order& o) {
   return {{"order", key},
@@ -77,15 +35,15 @@ json orderJson(const std::string& key, const Order& o) {
           {"ordering_provider", o.ordering_provider},
           {"study_instance_uid", o.study_instance_uid},
           {"status", orderStatusName(o.status)},
-          {"ordered_at_ms", timeOrNull(o.ordered_at)},
-          {"received_at_ms", timeOrNull(o.received_at)}};
+          {"ordered_at_ms", epochMsOrNull(o.ordered_at)},
+          {"received_at_ms", epochMsOrNull(o.received_at)}};
 }
 
 json linkJson(const engine::OrderLink& link) {
   return {{"study_uid", link.study_uid},
           {"reason", engine::linkReasonName(link.reason)},
           {"cancelled", link.cancelled},
-          {"linked_at_ms", timeOrNull(link.linked_at)},
+          {"linked_at_ms", epochMsOrNull(link.linked_at)},
           {"order", orderJson(link.order_key, link.order)}};
 }
 
@@ -111,16 +69,16 @@ void OrdersApi::install(adapters::http::HttpServer& server) {
 }
 
 Response OrdersApi::exceptions(const Request& request) {
-  auto limit = limitOf(request);
-  if (!limit) return errorResponse(limit.error());
+  auto limit = limitParam(request, kDefaultLimit, kMaxLimit);
+  if (!limit) return describedError(limit.error());
   std::lock_guard lock(mutex_);
   auto listed = orders_->exceptions(limit.value());
-  if (!listed) return errorResponse(listed.error());
+  if (!listed) return describedError(listed.error());
   json out = json::array();
   for (const engine::ExceptionEntry& entry : listed.value()) {
     json item = {{"study_uid", entry.study_uid},
                  {"site", entry.site},
-                 {"unmatched_since_ms", timeOrNull(entry.since)}};
+                 {"unmatched_since_ms", epochMsOrNull(entry.since)}};
     // The facts a dispatcher needs to find the order; a forgotten study keeps its entry.
     if (auto facts = studies_->studyFacts(entry.study_uid); facts) {
       const StudyFacts& f = facts.value();
@@ -136,9 +94,9 @@ Response OrdersApi::exceptions(const Request& request) {
       item["body_part_examined"] = f.body_part_examined;
       item["referring_physician"] = f.referring_physician;
       item["instances"] = f.instances;
-      item["completed_at_ms"] = timeOrNull(f.completed_at);
+      item["completed_at_ms"] = epochMsOrNull(f.completed_at);
     } else if (facts.error().code != ErrorCode::NotFound) {
-      return errorResponse(facts.error());
+      return describedError(facts.error());
     }
     out.push_back(std::move(item));
   }
@@ -171,15 +129,15 @@ Response OrdersApi::link(const Request& request) {
   auto linked = by_accession
                     ? matcher_.linkByAccession(study_uid, body["accession_number"].get<std::string>())
                     : matcher_.linkByHand(study_uid, body["order"].get<std::string>());
-  if (!linked) return errorResponse(linked.error());
+  if (!linked) return describedError(linked.error());
   log::info("study_linked_by_hand", {{"site", linked->order.site},
                                      {"study_uid", log::identifying(study_uid)}});
   return jsonResponse(200, linkJson(linked.value()));
 }
 
 Response OrdersApi::orders(const Request& request) {
-  auto limit = limitOf(request);
-  if (!limit) return errorResponse(limit.error());
+  auto limit = limitParam(request, kDefaultLimit, kMaxLimit);
+  if (!limit) return describedError(limit.error());
   auto site = request.query.find("site");
   auto accession = request.query.find("accession");
   std::lock_guard lock(mutex_);
@@ -192,16 +150,16 @@ Response OrdersApi::orders(const Request& request) {
   } else {
     keys = orders_->recentOrders(limit.value());
   }
-  if (!keys) return errorResponse(keys.error());
+  if (!keys) return describedError(keys.error());
   json out = json::array();
   for (const std::string& key : keys.value()) {
     auto order = orders_->order(key);
-    if (!order) return errorResponse(order.error());
+    if (!order) return describedError(order.error());
     if (!order.value()) continue;
     if (site != request.query.end() && order.value()->site != site->second) continue;
     json item = orderJson(key, *order.value());
     auto studies = orders_->studiesOf(key);
-    if (!studies) return errorResponse(studies.error());
+    if (!studies) return describedError(studies.error());
     item["study_uids"] = studies.value();
     out.push_back(std::move(item));
   }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/app/api_json.h"
 #include "adapters/http/error_status.h"
 
 namespace sundial::app {
@@ -17,13 +18,6 @@ constexpr std::string_view kRetrySuffix = "/retry";
 constexpr std::string_view kRoleAdmin = "admin";
 constexpr std::string_view kRoleDispatcher = "dispatcher";
 
-Response jsonResponse(int status, const json& body) {
-  Response response;
-  response.status = status;
-  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return response;
-}
-
 // Admins and dispatchers. Without an authenticator (no principal) the API is as open as the
 // rest of it (docs/api.md: keep http_bind on loopback or a management network).
 bool allowed(const Request& request) {
@@ -37,11 +31,6 @@ Response forbidden() { return jsonError(403, "only admins and dispatchers may do
 std::string actorOf(const Request& request) {
   if (request.principal && !request.principal->user.empty()) return request.principal->user;
   return "api";
-}
-
-json timeOrNull(UtcTime t) {
-  if (t == UtcTime{}) return nullptr;
-  return toEpochMs(t);
 }
 
 // The string members of a report request, with where each goes.
@@ -141,7 +130,7 @@ Response ReportsApi::outboxState(const Request& request) {
                          {"task_id", letter.task_id},
                          {"reason", letter.reason},
                          {"attempts", letter.attempts},
-                         {"at_ms", timeOrNull(letter.at)}});
+                         {"at_ms", epochMsOrNull(letter.at)}});
     }
     sites.push_back({{"site", site->name},
                      {"host", site->reports.host},

@@ -18,7 +18,7 @@ std::string slaNoticeJson(const worklist::SlaNotice& notice) {
                          {"pool", t.pool},
                          {"due_ms", toEpochMs(t.due)},
                          {"at_ms", toEpochMs(notice.at)}};
-  return body.dump();
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void SlaWebhookNotifier::notify(const worklist::SlaNotice& notice) {

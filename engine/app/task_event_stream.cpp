@@ -169,7 +169,9 @@ std::string TaskEventStream::format(const worklist::TaskChange& change, const Cl
                           clock_.utcNow()};
   nlohmann::json data = {{"event", eventToJson(change.event)},
                          {"task", taskToJson(change.task, options)}};
-  return "id: " + change.stream_id + "\nevent: task\ndata: " + data.dump() + "\n\n";
+  // A name in ISO 8859-1 from a site must not stop the stream: replace what is not UTF-8.
+  const std::string payload = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return "id: " + change.stream_id + "\nevent: task\ndata: " + payload + "\n\n";
 }
 
 void TaskEventStream::broadcast(const std::vector<worklist::TaskChange>& changes) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/http/error_status.h"
+#include "engine/app/api_json.h"
 #include "worklist/turnaround.h"
 
 namespace sundial::app {
@@ -103,8 +104,9 @@ Response TatApi::tat(const Request& request, bool csv) {
     });
   }
   auto rows = worklist::computeTurnaround(delivered.value(), q->group_by);
-  Response response;
   if (csv) {
+    Response response;
+    response.headers.emplace_back("Cache-Control", "no-store");
     response.content_type = "text/csv; charset=utf-8";
     response.headers.emplace_back("Content-Disposition", "attachment; filename=\"tat.csv\"");
     std::string& out = response.body;
@@ -148,12 +150,10 @@ Response TatApi::tat(const Request& request, bool csv) {
   }
   json group_by = json::array();
   for (TatDimension d : q->group_by) group_by.push_back(worklist::tatDimensionName(d));
-  response.body = json{{"from_ms", toEpochMs(q->from)},
-                       {"to_ms", toEpochMs(q->to)},
-                       {"group_by", group_by},
-                       {"rows", items}}
-                      .dump();
-  return response;
+  return jsonResponse(200, {{"from_ms", toEpochMs(q->from)},
+                            {"to_ms", toEpochMs(q->to)},
+                            {"group_by", group_by},
+                            {"rows", items}});
 }
 
 Response TatApi::breaches(const Request& request) {
@@ -188,9 +188,7 @@ Response TatApi::breaches(const Request& request) {
                      {"due_ms", toEpochMs(b.due)},
                      {"at_ms", toEpochMs(b.at)}});
   }
-  Response response;
-  response.body = json{{"breaches", items}}.dump();
-  return response;
+  return jsonResponse(200, {{"breaches", items}});
 }
 
 }  // namespace sundial::app

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "adapters/http/error_status.h"
+#include "engine/app/api_json.h"
 #include "engine/app/task_json.h"
 
 namespace sundial::app {
@@ -19,13 +20,6 @@ using worklist::TaskState;
 
 constexpr std::size_t kDefaultTaskLimit = 200;
 constexpr std::size_t kMaxTaskLimit = 1000;
-
-Response jsonResponse(int status, const json& body) {
-  Response response;
-  response.status = status;
-  response.body = body.dump();
-  return response;
-}
 
 // Task commands refused by the life cycle are conflicts with the task's current state (409);
 // everything else follows the server's one table.

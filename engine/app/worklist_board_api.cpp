@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/http/error_status.h"
+#include "engine/app/api_json.h"
 #include "engine/app/worklist_api.h"
 
 namespace sundial::app {
@@ -16,18 +17,6 @@ using nlohmann::json;
 
 // Open tasks looked at per site for its SLA status.
 constexpr std::size_t kSiteStatusLimit = 1000;
-
-Response jsonResponse(int status, const json& body) {
-  Response response;
-  response.status = status;
-  response.body = body.dump();
-  return response;
-}
-
-json msOrNull(UtcTime t) {
-  if (t == UtcTime{}) return nullptr;
-  return toEpochMs(t);
-}
 
 double minutes(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 60'000.0; }
 
@@ -87,7 +76,7 @@ Response WorklistApi::readerBoard(const Request& request) {
   for (const auto& load : loads.value()) {
     readers.push_back({{"reader", load.reader},
                        {"online", load.online},
-                       {"last_heartbeat_ms", msOrNull(load.last_heartbeat)},
+                       {"last_heartbeat_ms", epochMsOrNull(load.last_heartbeat)},
                        {"open_tasks", load.open_tasks},
                        {"claimed_tasks", load.claimed_tasks},
                        {"open_rvu", load.open_rvu},
@@ -170,7 +159,7 @@ Response WorklistApi::sites(const Request& request) {
                    {"at_risk", at_risk},
                    {"overdue", overdue},
                    {"status", overdue > 0 ? "breached" : at_risk > 0 ? "at_risk" : "ok"},
-                   {"next_due_ms", msOrNull(next_due)},
+                   {"next_due_ms", epochMsOrNull(next_due)},
                    {"viewer_url", site.viewer_url}});
   }
   return jsonResponse(200, {{"sites", out}, {"now_ms", toEpochMs(now)}});
