@@ -6,6 +6,8 @@
 #include "dcmtk/dcmdata/dcfilefo.h"
 #include "dcmtk/dcmdata/dcmetinf.h"
 
+#include "adapters/dicom/dicom_text_utf8.h"
+
 namespace sundial::adapters::dicom {
 namespace {
 
@@ -22,10 +24,14 @@ std::string readString(DcmItem* item, const DcmTagKey& tag) {
   return text;
 }
 
-// A study attribute as text that can travel on the bus: its unit separator (0x1F, the
+// Where an ISO 2022 character set returns to the default inside a person name.
+constexpr const char* kPersonNameDelimiters = "\\^=";
+
+// A study attribute as UTF-8 text that can travel on the bus: its unit separator (0x1F, the
 // event codec's) and NULs become spaces. Only the site's odd bytes are touched.
-std::string readStudyAttribute(DcmItem* item, const DcmTagKey& tag) {
-  std::string text = readString(item, tag);
+std::string readStudyAttribute(DcmItem* item, const DcmTagKey& tag, const TextToUtf8& utf8,
+                               const char* delimiters = "") {
+  std::string text = utf8.convert(readString(item, tag), delimiters);
   for (char& c : text) {
     if (c == '\x1f' || c == '\0') c = ' ';
   }
@@ -33,17 +39,19 @@ std::string readStudyAttribute(DcmItem* item, const DcmTagKey& tag) {
 }
 
 InstanceStudyAttributes readStudyAttributes(DcmItem* dataset) {
+  const TextToUtf8 utf8(dataset);
   InstanceStudyAttributes study;
-  study.accession_number = readStudyAttribute(dataset, DCM_AccessionNumber);
-  study.patient_id = readStudyAttribute(dataset, DCM_PatientID);
-  study.patient_name = readStudyAttribute(dataset, DCM_PatientName);
-  study.birth_date = readStudyAttribute(dataset, DCM_PatientBirthDate);
-  study.sex = readStudyAttribute(dataset, DCM_PatientSex);
-  study.study_date = readStudyAttribute(dataset, DCM_StudyDate);
-  study.study_time = readStudyAttribute(dataset, DCM_StudyTime);
-  study.study_description = readStudyAttribute(dataset, DCM_StudyDescription);
-  study.body_part_examined = readStudyAttribute(dataset, DCM_BodyPartExamined);
-  study.referring_physician = readStudyAttribute(dataset, DCM_ReferringPhysicianName);
+  study.accession_number = readStudyAttribute(dataset, DCM_AccessionNumber, utf8);
+  study.patient_id = readStudyAttribute(dataset, DCM_PatientID, utf8);
+  study.patient_name = readStudyAttribute(dataset, DCM_PatientName, utf8, kPersonNameDelimiters);
+  study.birth_date = readStudyAttribute(dataset, DCM_PatientBirthDate, utf8);
+  study.sex = readStudyAttribute(dataset, DCM_PatientSex, utf8);
+  study.study_date = readStudyAttribute(dataset, DCM_StudyDate, utf8);
+  study.study_time = readStudyAttribute(dataset, DCM_StudyTime, utf8);
+  study.study_description = readStudyAttribute(dataset, DCM_StudyDescription, utf8);
+  study.body_part_examined = readStudyAttribute(dataset, DCM_BodyPartExamined, utf8);
+  study.referring_physician =
+      readStudyAttribute(dataset, DCM_ReferringPhysicianName, utf8, kPersonNameDelimiters);
   return study;
 }
 
