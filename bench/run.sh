@@ -4,6 +4,10 @@
 # on its default data set (4 CT studies x 250 instances + 10 CR studies x 2, 826 MB), with 1
 # and 4 sending associations. Prints RESULT and RATIO lines; JSON in bench/results/<time>/.
 #   REPS=3 (repetitions per target)   TARGETS="wire sundial-streaming sundial-completion orthanc rules hl7 worklist"
+# TLS (issue 6), not in the default set: TARGETS="sundial-streaming sundial-tls wire wire-tls"
+# sundial-tls: the streaming pass-through with DICOM over TLS on both links (storescu +tls ->
+# Sundial's TLS listener, Sundial -> storescp +tls), mutual TLS, certificates made here with
+# openssl in a temporary folder; wire-tls: storescu +tls -> storescp +tls. Ratio TLS / plain.
 # hl7: MLLP ingest and the parser (bench/hl7/run.sh), results in <out>/hl7/.
 # worklist: 500 readers, 20,000 open tasks: queries, paced claims, SSE visibility (<out>/worklist/).
 set -euo pipefail
@@ -29,6 +33,16 @@ B="/usr/bin/python3 $harness/bench.py"
 run() { echo "=== $*" >&2; $B run "$@" || echo "!!! some runs failed: $*" >&2; }
 want() { [[ " $targets " == *" $1 "* ]]; }
 
+# The harness runs storescu/storescp/echoscu from PATH: for the TLS targets bench/tls/bin comes
+# first, whose links add the TLS options (bench/tls/dcmtk_tls.sh) to the real tools.
+tls_dir=""
+if want sundial-tls || want wire-tls; then
+  tls_dir=$(mktemp -d /tmp/sundial-bench-tls.XXXXXX)
+  trap 'rm -rf "$tls_dir"' EXIT
+  bash "$here/../scripts/make-demo-certs.sh" "$tls_dir" sundial sender reader
+fi
+run_tls() { SUNDIAL_BENCH_TLS_DIR="$tls_dir" PATH="$here/tls/bin:$PATH" run "$@"; }
+
 /usr/bin/python3 "$harness/gen_dataset.py" >&2
 
 want wire && run --name wire --direct --reps "$reps" --out "$out/wire.json"
@@ -41,6 +55,10 @@ want sundial-streaming && run --name sundial-streaming --start-cmd "$here/sundia
 want sundial-completion && run --name sundial-completion --start-cmd "$here/sundial_target.sh" \
   --router-aet SUNDIAL --env SUNDIAL_BENCH_MODE=on_completion --env SUNDIAL_BENCH_QUIET_MS=2000 \
   --reps "$reps" --out "$out/sundial-completion.json"
+want sundial-tls && run_tls --name sundial-tls --start-cmd "$here/sundial_target.sh" \
+  --router-aet SUNDIAL --env SUNDIAL_BENCH_MODE=streaming --env SUNDIAL_BENCH_TLS_DIR="$tls_dir" \
+  --reps "$reps" --out "$out/sundial-tls.json"
+want wire-tls && run_tls --name wire-tls --direct --reps "$reps" --out "$out/wire-tls.json"
 
 # The rule engine (issue 4): decisions/s, p99, memory per Lua state, replay of 100,000 studies.
 want rules && { BENCH_OUT="$out" bash "$here/rules/run.sh" || echo "!!! rules bench failed" >&2; }
@@ -55,6 +73,12 @@ for s in sundial-streaming sundial-completion; do
   [ -f "$out/wire.json" ] && $B compare "$out/wire.json" "$out/$s.json" | grep -E "e2e_ips|ingest_ips" || true
   [ -f "$out/orthanc-instance.json" ] && $B compare "$out/orthanc-instance.json" "$out/$s.json" \
     | grep -E "e2e_ips|rss_peak|lat_p50|tail_s" || true
+done
+# Issue 6: TLS must keep at least 70 % of the plain pass-through (new = TLS, base = plain).
+for pair in "sundial-streaming sundial-tls" "wire wire-tls"; do
+  set -- $pair
+  [ -f "$out/$1.json" ] && [ -f "$out/$2.json" ] || continue
+  $B compare "$out/$1.json" "$out/$2.json" | grep -E "e2e_ips|ingest_ips|router_cpu_s" || true
 done
 /usr/bin/python3 "$harness/report.py" "$out"/*.json > "$out/REPORT.md" 2>/dev/null || true
 echo "results: $out" >&2
