@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CONFIG ?= examples/config.yaml
 CTEST_ARGS ?=
 
-.PHONY: all setup configure build run demo test unit integration bench sanitize fuzz clean
+.PHONY: all setup configure build run demo run-tls demo-tls tls-certs test unit integration bench sanitize fuzz clean
 
 all: build
 
@@ -26,6 +26,20 @@ run: build
 # A simulated night against the engine `make run` started (examples/demo/README.md).
 demo:
 	examples/demo/night.py --config $(CONFIG)
+
+# The same with TLS on every link (examples/config-tls.yaml): a throw-away demo CA and
+# certificates in examples/tls/ (made once; `rm -r examples/tls` for new ones).
+TLS_CONFIG ?= examples/config-tls.yaml
+TLS_DIR ?= examples/tls
+DEMO_CERT_NAMES = sundial site-ris ris modality nycct denct archive workstation
+tls-certs:
+	@[ -f $(TLS_DIR)/sundial.pem ] || bash scripts/make-demo-certs.sh $(TLS_DIR) $(DEMO_CERT_NAMES)
+
+run-tls: build tls-certs
+	$(BUILD_DIR)/sundial serve --config $(TLS_CONFIG)
+
+demo-tls: tls-certs
+	examples/demo/night.py --config $(TLS_CONFIG) --tls-dir $(TLS_DIR)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2 $(CTEST_ARGS)

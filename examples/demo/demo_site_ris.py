@@ -1,7 +1,8 @@
 """The sites' RIS as the demo plays it: an MLLP listener that takes the reports Sundial
 delivers (ORU^R01) and answers each with an ACK (AA), as a site's system would, so that
 tasks go on from "final" to "delivered". It counts reports and never prints their content
-(they carry patient data)."""
+(they carry patient data). Given a TLS server context, it listens over TLS, as a site asking
+for reports over MLLP/TLS (`reports: {tls: true}`) would."""
 
 import socket
 import threading
@@ -21,7 +22,8 @@ def ack_for(message):
 
 
 class SiteRis:
-    def __init__(self, host, port):
+    def __init__(self, host, port, tls_context=None):
+        self._tls = tls_context
         self.received = 0
         self._lock = threading.Lock()
         self._server = socket.create_server((host, port), reuse_port=False)
@@ -49,6 +51,13 @@ class SiteRis:
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn):
+        if self._tls is not None:
+            try:
+                conn.settimeout(10.0)
+                conn = self._tls.wrap_socket(conn, server_side=True)
+            except (OSError, ValueError):
+                conn.close()  # a failed handshake: the engine retries the delivery
+                return
         buffer = b""
         conn.settimeout(1.0)
         with conn:

@@ -55,6 +55,8 @@ def parse_args(argv):
                    help="a reader account to play (repeatable); default: the config's demo readers")
     p.add_argument("--no-readers", action="store_true", help="only send orders and studies")
     p.add_argument("--seed", type=int, default=7, help="random seed (printed), for a repeatable night")
+    p.add_argument("--tls-dir", help="the demo certificates (make tls-certs) for a TLS configuration such as "
+                   "examples/config-tls.yaml: each link the configuration puts under TLS is spoken over TLS")
     p.add_argument("--wait", type=float, default=60.0,
                    help="after the last study, how long readers keep working (seconds, scaled by --pace)")
     return p.parse_args(argv)
@@ -63,21 +65,27 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     rng = random.Random(args.seed)
-    engine = demo_engine.Engine.from_config(args.config, args.host, args.http_port, args.dicom_port, args.hl7_port)
-    print(f"night: engine http://{engine.host}:{engine.http_port}, DICOM {engine.dicom_port}, "
-          f"HL7 {engine.hl7_port or 'off'}; {len(engine.sites)} site(s); seed {args.seed}")
+    engine = demo_engine.Engine.from_config(args.config, args.host, args.http_port, args.dicom_port, args.hl7_port,
+                                            args.tls_dir)
+    tls = engine.tls
+    print(f"night: engine {engine.base_url()}, DICOM {engine.dicom_port}{' (TLS)' if tls.dicom_port else ''}, "
+          f"HL7 {engine.hl7_port or 'off'}{' (TLS)' if tls.mllp_in else ''}; {len(engine.sites)} site(s); "
+          f"seed {args.seed}")
     if not engine.healthy():
-        print("night: the engine does not answer /healthz: start it with `make run` first", file=sys.stderr)
+        print(f"night: the engine does not answer {engine.base_url()}/healthz: start it with `make run` "
+              "(or `make run-tls`) first", file=sys.stderr)
         return 2
-    print(f"night: open http://{engine.host}:{engine.http_port}/ in a browser to watch")
+    print(f"night: open {engine.base_url()}/ in a browser to watch")
 
     # The sites' RIS, where the engine delivers reports: played here when a site's
     # `reports:` endpoint is on this machine.
     ris = []
-    for host, port in engine.report_endpoints():
+    for host, port, over_tls in engine.report_endpoints():
         try:
-            ris.append(demo_site_ris.SiteRis(host, port).start())
-            print(f"night: playing the sites' RIS on {host}:{port} (reports are ACKed there)")
+            context = engine.certificates.server_context("site-ris") if over_tls else None
+            ris.append(demo_site_ris.SiteRis(host, port, context).start())
+            print(f"night: playing the sites' RIS on {host}:{port}{' over TLS' if over_tls else ''} "
+                  "(reports are ACKed there)")
         except OSError as e:
             engine.note_once(f"cannot listen on {host}:{port} for the sites' reports ({e.strerror or e})")
 
