@@ -12,7 +12,8 @@ const { chromium } = createRequire(join(uiSource, 'package.json'))('playwright-c
 
 export const kChromium = process.env.SUNDIAL_CHROMIUM ?? '/usr/bin/chromium';
 
-export async function launchBrowser() {
+// extraArgs: more Chromium switches (the HTTPS test trusts its own test CA this way).
+export async function launchBrowser(extraArgs = []) {
   const profile = mkdtempSync(join(tmpdir(), 'sundial-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: kChromium,
@@ -26,6 +27,7 @@ export async function launchBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
   return {

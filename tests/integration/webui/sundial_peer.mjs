@@ -1,8 +1,11 @@
 // A real `sundial serve` for the browser tests: its own folder, free ports picked at run
 // time, its own embedded redis-server (no redis.address), readiness polled with a deadline,
 // stopped by its own PID. The log stays in the folder; the test prints it on failure.
+// With `https: {certificate, privateKey, ca}` it serves over HTTPS (security.https) and is
+// reached at https://localhost:<port>, trusting only that CA.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,10 +33,24 @@ export async function waitUntil(predicate, timeoutMs, what, intervalMs = 50) {
   }
 }
 
+// The status of a GET over HTTPS, trusting only `ca` (PEM text); null when nothing answers.
+export function httpsStatus(url, ca) {
+  return new Promise((resolve) => {
+    const request = httpsGet(url, { ca, timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on('error', () => resolve(null));
+    request.on('timeout', () => request.destroy());
+  });
+}
+
 export class SundialPeer {
-  // extraConfig: YAML appended at the top level (readers, users, sites' extras ...).
-  static async start({ extraConfig = '', siteExtra = '' } = {}) {
+  // extraConfig: YAML appended at the top level (readers, users, sites' extras ...); with
+  // https, it must end with the security: section (the https key is added to it).
+  static async start({ extraConfig = '', siteExtra = '', https = null } = {}) {
     const peer = new SundialPeer();
+    peer.https = https;
     peer.dir = mkdtempSync(join(tmpdir(), 'sundial-webui-'));
     peer.httpPort = await freePort();
     peer.dicomPort = await freePort();
@@ -57,7 +74,7 @@ sites:
     callers:
       - {ae_title: MODALITY, addresses: [127.0.0.1]}
     destinations: []
-${siteExtra}${extraConfig}`);
+${siteExtra}${extraConfig}${https ? peer.httpsConfig() : ''}`);
     const log = openSync(peer.logPath, 'a');
     peer.child = spawn(kBinary, ['serve', '--config', peer.configPath], {
       cwd: peer.dir,
@@ -70,6 +87,7 @@ ${siteExtra}${extraConfig}`);
     try {
       await waitUntil(async () => {
         if (!peer.alive) throw new Error(`sundial exited at start:\n${peer.log()}`);
+        if (https) return (await httpsStatus(`${peer.url}/healthz`, readFileSync(https.ca))) === 200;
         try {
           const response = await fetch(`${peer.url}/healthz`);
           return response.status === 200;
@@ -84,8 +102,13 @@ ${siteExtra}${extraConfig}`);
     return peer;
   }
 
+  // The https key, added to the security: section that extraConfig must end with.
+  httpsConfig() {
+    return `  https: {certificate: ${this.https.certificate}, private_key: ${this.https.privateKey}}\n`;
+  }
+
   get url() {
-    return `http://127.0.0.1:${this.httpPort}`;
+    return this.https ? `https://localhost:${this.httpPort}` : `http://127.0.0.1:${this.httpPort}`;
   }
 
   log() {
