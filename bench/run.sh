@@ -30,7 +30,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 B="/usr/bin/python3 $harness/bench.py"
-run() { echo "=== $*" >&2; $B run "$@" || echo "!!! some runs failed: $*" >&2; }
+# BENCH_RUN_ARGS: more harness options for every DICOM run, e.g. other ports and work folder
+# when someone else benchmarks on the machine: "--router-port 34242 --reader-port 34343
+# --work-root /tmp/bench-run-mine" (the defaults, 14242/14343 and /tmp/bench-run, are shared).
+read -r -a run_args <<< "${BENCH_RUN_ARGS:-}"
+run() { echo "=== $* ${run_args[*]}" >&2; $B run "$@" "${run_args[@]}" || echo "!!! some runs failed: $*" >&2; }
 want() { [[ " $targets " == *" $1 "* ]]; }
 
 # The harness runs storescu/storescp/echoscu from PATH: for the TLS targets bench/tls/bin comes

@@ -34,11 +34,10 @@ class Engine:
                  tls_links=None, certificates=None):
         self._report_endpoints = sorted(set(report_endpoints))
         self.tls = tls_links or TlsLinks()
+        self.config = {}  # the parsed configuration, when made by from_config
         self.certificates = certificates
         if self.tls.any() and certificates is None:
             raise SystemExit("night: the configuration uses TLS: give the demo certificates with --tls-dir")
-        if self.tls.dicom_port:
-            dicom_port = self.tls.dicom_port  # the sites of a TLS configuration must use this one
         self.host = host
         self.http_port = http_port
         self.dicom_port = dicom_port
@@ -68,10 +67,15 @@ class Engine:
                               sending_facility=sender.get("facility", site["name"])))
         if not sites:
             raise SystemExit(f"night: {path} has no sites")
-        return Engine(host, http_port or node.get("http_port", 8080), dicom_port or node.get("dicom_port", 11112),
-                      hl7_port or (hl7.get("port") if hl7.get("enabled", True) else None),
-                      node.get("ae_title", "SUNDIAL"), sites, DEFAULT_READERS, reports,
-                      TlsLinks.from_config(config), DemoCertificates(tls_dir) if tls_dir else None)
+        links = TlsLinks.from_config(config)
+        # The sites of a TLS configuration must use the TLS listener.
+        dicom_port = dicom_port or links.dicom_port or node.get("dicom_port", 11112)
+        engine = Engine(host, http_port or node.get("http_port", 8080), dicom_port,
+                        hl7_port or (hl7.get("port") if hl7.get("enabled", True) else None),
+                        node.get("ae_title", "SUNDIAL"), sites, DEFAULT_READERS, reports,
+                        links, DemoCertificates(tls_dir) if tls_dir else None)
+        engine.config = config
+        return engine
 
     def report_endpoints(self):
         """(host, port, over TLS) of the sites' report endpoints on this machine."""

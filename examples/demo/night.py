@@ -22,6 +22,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import demo_destinations  # noqa: E402
 import demo_engine  # noqa: E402
 import demo_studies  # noqa: E402
 import demo_readers  # noqa: E402
@@ -89,6 +90,12 @@ def main(argv=None):
         except OSError as e:
             engine.note_once(f"cannot listen on {host}:{port} for the sites' reports ({e.strerror or e})")
 
+    # Over TLS, the destinations on this machine are played too (storescp +tls), so that the
+    # images leave the engine over TLS as well.
+    destinations = []
+    if engine.certificates is not None and engine.tls.dicom_port:
+        destinations = demo_destinations.start(engine.config, engine.certificates, lambda t: print(f"night: {t}"))
+
     stop = threading.Event()
     readers = []
     if not args.no_readers:
@@ -122,6 +129,9 @@ def main(argv=None):
     delivered = sum(r.received for r in ris)
     for r in ris:
         r.stop()
+    for d in destinations:
+        print(f"night: destination {d.name} received {d.images()} images over TLS")
+        d.stop()
     print(f"night: sent {sent['orders']} orders and {sent['studies']} studies; readers reported {reported}; "
           f"sites received {delivered} reports")
     engine.print_tat()
