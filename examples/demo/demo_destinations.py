@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 
 # destination name -> certificate name in the demo folder
 CERTIFICATE_OF = {"ARCHIVE": "archive", "READER1": "workstation"}
@@ -47,6 +48,19 @@ class TlsDestination:
                 self._proc.wait(timeout=10)
         self._log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def settle(destinations, quiet_s=6.0, limit_s=60.0):
+    """Waits until no destination has had a new image for quiet_s (at most limit_s): a study
+    goes out once complete (the quiet period), so the last images follow the night's end."""
+    deadline = time.monotonic() + limit_s
+    last = [d.images() for d in destinations]
+    changed = time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - changed < quiet_s:
+        time.sleep(0.5)
+        now = [d.images() for d in destinations]
+        if now != last:
+            last, changed = now, time.monotonic()
 
 
 def start(config, certificates, note):

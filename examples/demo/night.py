@@ -129,6 +129,7 @@ def main(argv=None):
     delivered = sum(r.received for r in ris)
     for r in ris:
         r.stop()
+    demo_destinations.settle(destinations)
     for d in destinations:
         print(f"night: destination {d.name} received {d.images()} images over TLS")
         d.stop()
