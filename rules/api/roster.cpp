@@ -126,6 +126,12 @@ const ReaderProfile* Roster::findReader(std::string_view id) const {
   return found == reader_index_.end() ? nullptr : &readers[found->second];
 }
 
+std::optional<std::size_t> Roster::readerIndex(std::string_view id) const {
+  auto found = reader_index_.find(std::string(id));
+  if (found == reader_index_.end()) return std::nullopt;
+  return found->second;
+}
+
 const SiteProfile* Roster::findSite(std::string_view name) const {
   auto found = site_index_.find(std::string(name));
   return found == site_index_.end() ? nullptr : &sites[found->second];

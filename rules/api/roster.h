@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -79,6 +80,8 @@ class Roster {
   [[nodiscard]] Result<void> finish();
 
   const ReaderProfile* findReader(std::string_view id) const;
+  // The index into `readers` of the reader `id`, or nullopt.
+  std::optional<std::size_t> readerIndex(std::string_view id) const;
   const SiteProfile* findSite(std::string_view name) const;
   const PoolProfile* findPool(std::string_view name) const;
   bool hasDestination(std::string_view name) const;

@@ -1,9 +1,9 @@
 #include "rules/engine/rule_engine.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "engine/domain/log.h"
+#include "rules/engine/candidate_checks.h"
 #include "rules/engine/decision_reader.h"
 #include "rules/engine/safety_check.h"
 
@@ -25,24 +25,30 @@ void addUnique(std::vector<std::string>& list, const std::string& item) {
 
 // Checks the readers credentialed at the site and the members of `pool`: rejected ones go to
 // record.rejected (first failing constraint each); eligible pool members to record.eligible.
-void checkCandidates(const Roster& roster, const SiteProfile& site, const DecisionInput& input,
-                     const std::string& pool, const std::string& chosen, DecisionRecord& record) {
-  std::unordered_set<std::size_t> seen;
+// The answers come from `checks`: a reader the rule's helpers already checked is not checked
+// again.
+void checkCandidates(CandidateChecks& checks, const std::string& pool, const std::string& chosen,
+                     DecisionRecord& record) {
+  const Roster& roster = checks.roster();
+  const std::vector<std::size_t>& at_site = roster.readersAt(checks.site().name);
+  static const std::vector<std::size_t> kNoPool;
+  const std::vector<std::size_t>& members = pool.empty() ? kNoPool : roster.membersOf(pool);
+  std::vector<bool> seen(roster.readers.size(), false);
+  record.rejected.reserve(record.rejected.size() + at_site.size() + members.size());
   auto visit = [&](std::size_t index) {
-    if (!seen.insert(index).second) return;
+    if (seen[index]) return;
+    seen[index] = true;
     const ReaderProfile& reader = roster.readers[index];
     if (reader.id == chosen) return;  // checked by the caller
-    auto rejection = checkReader(reader, site, input);
+    auto rejection = checks.rejection(index);
     if (rejection) {
       record.rejected.push_back(std::move(*rejection));
     } else if (!pool.empty() && reader.inPool(pool)) {
       record.eligible.push_back(reader.id);
     }
   };
-  if (!pool.empty()) {
-    for (std::size_t index : roster.membersOf(pool)) visit(index);
-  }
-  for (std::size_t index : roster.readersAt(site.name)) visit(index);
+  for (std::size_t index : members) visit(index);
+  for (std::size_t index : at_site) visit(index);
 }
 
 }  // namespace
@@ -61,7 +67,8 @@ DecisionRecord fallbackDecision(const Roster& roster, const SiteProfile* site,
   record.fallback_reason = std::move(reason);
   if (site != nullptr) {
     decision.destinations = site->destinations;
-    checkCandidates(roster, *site, input, decision.pool, {}, record);
+    CandidateChecks checks(roster, *site, input);
+    checkCandidates(checks, decision.pool, {}, record);
   }
   setDue(decision, site, input);
   return record;
@@ -141,7 +148,8 @@ DecisionRecord RuleEngine::decide(const DecisionInput& input) {
 
   auto worker = borrow(snap.rules);
   if (!worker.ok()) return fallBack("rules could not be prepared: " + worker.error().describe());
-  auto answer = worker.value()->route(roster, *site, input);
+  CandidateChecks checks(roster, *site, input);
+  auto answer = worker.value()->route(checks);
   giveBack(std::move(worker.value()));
   if (!answer.ok()) return fallBack(answer.error().message);
   if (answer.value().file.empty()) return fallBack("no rule file decided (every route(f) returned nil)");
@@ -156,8 +164,9 @@ DecisionRecord RuleEngine::decide(const DecisionInput& input) {
   record.decision = std::move(decision.value());
   Decision& chosen = record.decision;
   if (!chosen.reader.empty()) {
-    const ReaderProfile& reader = *roster.findReader(chosen.reader);  // readDecision checked it
-    if (auto rejection = checkReader(reader, *site, input)) {
+    const std::size_t index = *roster.readerIndex(chosen.reader);  // readDecision checked it
+    const ReaderProfile& reader = roster.readers[index];
+    if (auto rejection = checks.rejection(index)) {
       std::string reason = answer.value().file + " chose reader " + reader.id + ", refused: " +
                            std::string(constraintName(rejection->constraint)) + " (" +
                            rejection->detail + ")";
@@ -166,7 +175,7 @@ DecisionRecord RuleEngine::decide(const DecisionInput& input) {
     record.eligible.push_back(reader.id);
     addUnique(chosen.destinations, reader.destination);
   }
-  checkCandidates(roster, *site, input, chosen.pool, chosen.reader, record);
+  checkCandidates(checks, chosen.pool, chosen.reader, record);
   setDue(chosen, site, input);
   return record;
 }

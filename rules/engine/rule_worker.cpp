@@ -91,13 +91,14 @@ Result<Value> RuleWorker::readTestCases(const RuleFile& file) {
   return sandbox.value()->call(file.name, kCasesFunction, Value());
 }
 
-Result<RuleWorker::Answer> RuleWorker::route(const Roster& roster, const SiteProfile& site,
-                                             const DecisionInput& input) {
-  context_ = Context{&roster, &site, &input};
-  const Value facts = buildFacts(input, site);
+Result<RuleWorker::Answer> RuleWorker::route(CandidateChecks& checks) {
+  const DecisionInput& input = checks.input();
+  auto facts = sandbox_->prepareFacts(buildFacts(input, checks.site()));
+  if (!facts.ok()) return facts.error();
+  context_ = Context{&checks.roster(), &checks.site(), &input, &checks};
   Answer answer;
   for (const RuleFile& file : rules_->rules) {
-    auto result = sandbox_->call(file.name, kRouteFunction, facts);
+    auto result = sandbox_->call(file.name, kRouteFunction, facts.value());
     if (!result.ok()) {
       context_ = {};
       Error error = result.error();
@@ -149,7 +150,7 @@ std::vector<HostFunction> RuleWorker::hostFunctions() {
       auto match = matches(reader, args);
       if (!match.ok()) return match.error();
       if (!match.value()) continue;
-      if (eligible_only && !isEligible(reader, *context_.site, *context_.input)) continue;
+      if (eligible_only && !context_.checks->isEligible(index)) continue;
       ids.push_back(reader.id);
     }
     return idsValue(ids);
@@ -188,12 +189,12 @@ std::vector<HostFunction> RuleWorker::hostFunctions() {
   add("check", [this](const Value::Array& args) -> Result<Value> {
     auto id = textArg(args, 0, "sundial.check", "a reader id");
     if (!id.ok()) return id.error();
-    const ReaderProfile* reader = context_.roster->findReader(id.value());
-    if (reader == nullptr) {
+    const auto index = context_.roster->readerIndex(id.value());
+    if (!index) {
       return Value(Value::Map{{"constraint", std::string(constraintName(Constraint::UnknownReader))},
                               {"detail", "no reader '" + id.value() + "'"}});
     }
-    auto rejection = checkReader(*reader, *context_.site, *context_.input);
+    auto rejection = context_.checks->rejection(*index);
     if (!rejection) return Value();
     return Value(Value::Map{{"constraint", std::string(constraintName(rejection->constraint))},
                             {"detail", rejection->detail}});

@@ -13,6 +13,7 @@
 #include "engine/domain/result.h"
 #include "rules/api/input.h"
 #include "rules/api/roster.h"
+#include "rules/engine/candidate_checks.h"
 #include "rules/engine/rule_set.h"
 #include "rules/sandbox/sandbox.h"
 
@@ -42,9 +43,11 @@ class RuleWorker {
   const RuleSet& rules() const { return *rules_; }
   std::size_t memoryInUse() const { return sandbox_->memoryInUse(); }
 
+  // Asks the files for the decision `checks` is about (its roster, site and input); the helpers
+  // answer eligibility from `checks`, so the caller can reuse the same answers for the record.
+  // The facts are converted to Lua once and shared by every file asked.
   // Errors: the sandbox's (RuleFailed with file:line, ResourceExhausted, Timeout).
-  [[nodiscard]] Result<Answer> route(const Roster& roster, const SiteProfile& site,
-                                     const DecisionInput& input);
+  [[nodiscard]] Result<Answer> route(CandidateChecks& checks);
 
  private:
   RuleWorker(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {}
@@ -55,6 +58,7 @@ class RuleWorker {
     const Roster* roster = nullptr;
     const SiteProfile* site = nullptr;
     const DecisionInput* input = nullptr;
+    CandidateChecks* checks = nullptr;
   };
 
   std::shared_ptr<const RuleSet> rules_;

@@ -30,23 +30,28 @@ std::optional<Rejection> checkReader(const ReaderProfile& reader, const SiteProf
                                      const DecisionInput& input) {
   const auto failed = firstFailedConstraint(reader, site, input);
   if (!failed) return std::nullopt;
-  switch (*failed) {
+  return describeRejection(reader, site, input, *failed);
+}
+
+Rejection describeRejection(const ReaderProfile& reader, const SiteProfile& site,
+                            const DecisionInput& input, Constraint failed) {
+  switch (failed) {
     case Constraint::Licence:
-      return Rejection{reader.id, *failed, "no licence for " + site.state};
+      return Rejection{reader.id, failed, "no licence for " + site.state};
     case Constraint::Credential:
-      return Rejection{reader.id, *failed, "not credentialed at " + site.name};
+      return Rejection{reader.id, failed, "not credentialed at " + site.name};
     case Constraint::Modality:
-      return Rejection{reader.id, *failed, "does not read " + input.study.modality};
+      return Rejection{reader.id, failed, "does not read " + input.study.modality};
     case Constraint::OnShift:
       // The local time is derivable from the recorded `now` and the zone: not formatted here,
       // since every off-shift candidate of every decision is recorded.
-      return Rejection{reader.id, *failed, "off shift (" + reader.time_zone + ")"};
+      return Rejection{reader.id, failed, "off shift (" + reader.time_zone + ")"};
     case Constraint::Online:
-      return Rejection{reader.id, *failed, "offline"};
+      return Rejection{reader.id, failed, "offline"};
     case Constraint::UnknownReader:
       break;
   }
-  return Rejection{reader.id, *failed, "unknown reader"};
+  return Rejection{reader.id, failed, "unknown reader"};
 }
 
 }  // namespace sundial::rules

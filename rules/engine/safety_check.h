@@ -22,6 +22,10 @@ std::optional<Constraint> firstFailedConstraint(const ReaderProfile& reader,
                                                 const SiteProfile& site,
                                                 const DecisionInput& input);
 
+// The Rejection (with its detail for people) for a constraint `reader` is known to fail.
+Rejection describeRejection(const ReaderProfile& reader, const SiteProfile& site,
+                            const DecisionInput& input, Constraint failed);
+
 inline bool isEligible(const ReaderProfile& reader, const SiteProfile& site,
                        const DecisionInput& input) {
   return !firstFailedConstraint(reader, site, input).has_value();

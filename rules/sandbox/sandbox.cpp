@@ -1,6 +1,7 @@
 #include "rules/sandbox/sandbox.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <lua.hpp>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "rules/sandbox/detail/environment.h"
 #include "rules/sandbox/detail/pattern_cost.h"
@@ -370,11 +372,23 @@ int loadProtected(lua_State* L) {
   return 0;
 }
 
+struct PrepareArgs {
+  const Value* facts = nullptr;
+  int facts_ref = LUA_NOREF;
+};
+
+int prepareProtected(lua_State* L) {
+  auto* args = static_cast<PrepareArgs*>(lua_touserdata(L, 1));
+  detail::pushFacts(L, *args->facts);
+  args->facts_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
 struct CallArgs {
   int decls_ref = LUA_NOREF;
   const char* function = nullptr;
   std::size_t function_size = 0;
-  const Value* facts = nullptr;
+  int facts_ref = LUA_NOREF;
   Value result;
   bool missing_function = false;
 };
@@ -387,7 +401,7 @@ int callProtected(lua_State* L) {
     args->missing_function = true;
     return luaL_error(L, "declares no function '%s'", args->function);
   }
-  detail::pushFacts(L, *args->facts);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, args->facts_ref);
   lua_call(L, 1, 1);
   char host_error[kHostErrorSize] = {};
   try {
@@ -507,10 +521,43 @@ Result<void> Sandbox::loadChunk(std::string_view name, std::string_view source) 
   return okResult();
 }
 
-Result<Value> Sandbox::call(std::string_view chunk, std::string_view function,
-                            const Value& facts) {
+Result<PreparedFacts> Sandbox::prepareFacts(const Value& facts) {
   Impl& self = *impl_;
   lua_State* L = self.L;
+  PrepareArgs args;
+  args.facts = &facts;
+  // Under the call budget: facts are host data, but their size still counts against the state.
+  self.beginPhase(self.options.call);
+  lua_pushcfunction(L, messageHandler);
+  lua_pushcfunction(L, prepareProtected);
+  lua_pushlightuserdata(L, &args);
+  const int status = lua_pcall(L, 1, 0, 1);
+  if (status != LUA_OK || self.memory_refused) {
+    Error error = self.phaseError(status, "facts", "converting the facts");
+    if (status == LUA_OK) luaL_unref(L, LUA_REGISTRYINDEX, args.facts_ref);
+    self.endPhase(true);
+    return error;
+  }
+  self.endPhase(false);
+  return PreparedFacts(&self, args.facts_ref);
+}
+
+Result<Value> Sandbox::call(std::string_view chunk, std::string_view function,
+                            const Value& facts) {
+  if (!hasChunk(chunk)) {
+    return makeError(ErrorCode::NotFound, "no rule file named " + std::string(chunk));
+  }
+  auto prepared = prepareFacts(facts);
+  if (!prepared.ok()) return prepared.error();
+  return call(chunk, function, prepared.value());
+}
+
+Result<Value> Sandbox::call(std::string_view chunk, std::string_view function,
+                            const PreparedFacts& facts) {
+  Impl& self = *impl_;
+  lua_State* L = self.L;
+  // Facts of another sandbox would name a registry slot of this state that holds anything.
+  assert(facts.owner_ == &self);
   const auto found = self.chunks.find(std::string(chunk));
   if (found == self.chunks.end()) {
     return makeError(ErrorCode::NotFound, "no rule file named " + std::string(chunk));
@@ -520,7 +567,7 @@ Result<Value> Sandbox::call(std::string_view chunk, std::string_view function,
   args.decls_ref = found->second.decls_ref;
   args.function = function_name.c_str();
   args.function_size = function_name.size();
-  args.facts = &facts;
+  args.facts_ref = facts.ref_;
 
   self.beginPhase(self.options.call);
   lua_pushcfunction(L, messageHandler);
@@ -552,6 +599,26 @@ Result<Value> Sandbox::call(std::string_view chunk, std::string_view function,
   }
   self.endPhase(false);
   return std::move(args.result);
+}
+
+PreparedFacts::PreparedFacts(PreparedFacts&& other) noexcept
+    : owner_(std::exchange(other.owner_, nullptr)), ref_(other.ref_) {}
+
+PreparedFacts& PreparedFacts::operator=(PreparedFacts&& other) noexcept {
+  if (this != &other) {
+    release();
+    owner_ = std::exchange(other.owner_, nullptr);
+    ref_ = other.ref_;
+  }
+  return *this;
+}
+
+PreparedFacts::~PreparedFacts() { release(); }
+
+void PreparedFacts::release() noexcept {
+  // luaL_unref frees the slot for reuse and allocates nothing: it cannot raise.
+  if (owner_ != nullptr) luaL_unref(owner_->L, LUA_REGISTRYINDEX, ref_);
+  owner_ = nullptr;
 }
 
 bool Sandbox::hasChunk(std::string_view chunk) const {
