@@ -1,5 +1,8 @@
 #include "engine/roster/roster_from_config.h"
 
+#include <chrono>
+#include <map>
+
 namespace sundial::engine {
 namespace {
 
@@ -8,6 +11,19 @@ std::vector<rules::WeeklyWindow> windows(const std::vector<config::WeeklyWindowC
   out.reserve(in.size());
   for (const auto& w : in) out.push_back({w.weekdays, w.start_minute, w.end_minute});
   return out;
+}
+
+// The turnaround the site's contract promises per priority, in whole minutes: the site's own
+// `sla:` where it names a priority, else worklist.sla's (the same targets the worklist's SLA
+// timers use, so a rule reads what the worklist enforces).
+std::map<OrderPriority, int> slaMinutes(const config::SiteSlaConfig& site,
+                                        const config::SlaTargetsConfig& defaults) {
+  auto minutes = [](std::chrono::milliseconds ms) {
+    return static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(ms).count());
+  };
+  return {{OrderPriority::Stat, minutes(site.stat.value_or(defaults.stat))},
+          {OrderPriority::Urgent, minutes(site.urgent.value_or(defaults.urgent))},
+          {OrderPriority::Routine, minutes(site.routine.value_or(defaults.routine))}};
 }
 
 }  // namespace
@@ -19,7 +35,7 @@ Result<std::shared_ptr<const rules::Roster>> rosterFromConfig(const config::Conf
     profile.name = site.name;
     profile.time_zone = site.time_zone;
     profile.state = site.state;
-    // TODO(rules): SLA minutes per priority once the worklist section reads site `sla:`.
+    profile.sla_minutes = slaMinutes(site.sla, config.worklist.sla);
     profile.coverage = windows(site.coverage.hours);
     profile.destinations = site.destinations;
     roster->sites.push_back(std::move(profile));

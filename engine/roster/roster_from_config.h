@@ -1,7 +1,8 @@
 #pragma once
 // The rules' roster (rules/api/roster.h) from the configuration: readers, sites (time zone,
-// state, coverage, destinations), pools, the fallback pool and every destination name. Used by
-// the dispatcher, `sundial rules test` and `sundial rules replay`.
+// state, contract SLA minutes per priority, coverage, destinations), pools, the fallback pool
+// and every destination name. Used by the dispatcher, `sundial rules test` and
+// `sundial rules replay`.
 
 #include <memory>
 

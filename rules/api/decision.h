@@ -16,7 +16,10 @@ namespace sundial::rules {
 
 struct Decision {
   OrderPriority priority = OrderPriority::Routine;
-  std::optional<UtcTime> due;         // empty when the site has no SLA for the priority
+  // Set only when the rule names one (due_minutes, due_ms). Empty: the worklist applies the
+  // site's SLA for the priority from the contract's clock start (study complete, or a later
+  // order), which the rules cannot see; a default here would count from the first image.
+  std::optional<UtcTime> due;
   std::string reader;                 // a reader id, or empty when a pool is named
   std::string pool;                   // a pool name, or empty when a reader is named
   std::vector<std::string> destinations;  // where the images go (the reader's workstation incl.)

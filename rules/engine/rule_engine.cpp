@@ -10,15 +10,6 @@
 namespace sundial::rules {
 namespace {
 
-void setDue(Decision& decision, const SiteProfile* site, const DecisionInput& input) {
-  if (decision.due || site == nullptr) return;
-  auto sla = site->sla_minutes.find(decision.priority);
-  if (sla == site->sla_minutes.end()) return;
-  // The SLA runs from arrival; a study recorded without one starts now.
-  const UtcTime start = input.study.arrived == UtcTime{} ? input.now : input.study.arrived;
-  decision.due = start + std::chrono::minutes(sla->second);
-}
-
 void addUnique(std::vector<std::string>& list, const std::string& item) {
   if (!item.empty() && std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
@@ -70,7 +61,6 @@ DecisionRecord fallbackDecision(const Roster& roster, const SiteProfile* site,
     CandidateChecks checks(roster, *site, input);
     checkCandidates(checks, decision.pool, {}, record);
   }
-  setDue(decision, site, input);
   return record;
 }
 
@@ -176,7 +166,6 @@ DecisionRecord RuleEngine::decide(const DecisionInput& input) {
     addUnique(chosen.destinations, reader.destination);
   }
   checkCandidates(checks, chosen.pool, chosen.reader, record);
-  setDue(chosen, site, input);
   return record;
 }
 

@@ -20,4 +20,9 @@ cases = {
     study = { site = "DEMO", modality = "CT", body_part = "CHEST", description = "CT PE PROTOCOL" },
     order = { priority = "STAT", procedure_text = "CTA chest", reason = "suspected PE" },
     expect = { reader = "diaz", priority = "STAT", decided_by = "90_load_balance.lua" } },
+  { name = "a STAT study at a site promising STAT within 30 minutes is tagged tight_sla",
+    now = "2026-12-01T22:00",
+    study = { site = "DEMO", modality = "CT", body_part = "CHEST", description = "CT PE PROTOCOL" },
+    order = { priority = "STAT", procedure_text = "CTA chest", reason = "suspected PE" },
+    expect = { reader = "diaz", decided_by = "90_load_balance.lua", tags = { "tight_sla" } } },
 }
