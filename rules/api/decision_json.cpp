@@ -1,5 +1,9 @@
 #include "rules/api/decision_json.h"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 namespace sundial::rules {
@@ -7,7 +11,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kSchema = 1;
+// Schema 2 (written): reader statuses as [online, load_rvu, open_tasks] and rejected candidates
+// grouped by constraint and detail. Schema 1 (still read): one object per status and per
+// rejected candidate, a recorded decision about three times the size (12 KB for ~100
+// candidates), most of it repeated key names and repeated details.
+constexpr int kSchema = 2;
+constexpr int kSchemaOneObjectPerCandidate = 1;
 
 bool parsePriorityName(const std::string& text, OrderPriority& out) {
   if (text == "STAT") out = OrderPriority::Stat;
@@ -37,9 +46,7 @@ json inputJson(const DecisionInput& input) {
   if (input.patient.age_years) patient["age"] = *input.patient.age_years;
   json readers = json::object();
   for (const auto& [id, status] : input.readers) {
-    readers[id] = {{"online", status.online},
-                   {"load_rvu", status.load_rvu},
-                   {"open_tasks", status.open_tasks}};
+    readers[id] = json::array({status.online, status.load_rvu, status.open_tasks});
   }
   return {{"study", std::move(study)},   {"order", std::move(order)},
           {"patient", std::move(patient)}, {"now_ms", toEpochMs(input.now)},
@@ -57,11 +64,21 @@ json recordJson(const DecisionRecord& record) {
                    {"notify", d.notify},
                    {"reasons", d.reasons}};
   decision["due_ms"] = d.due ? json(toEpochMs(*d.due)) : json(nullptr);
+  // One group per (constraint, detail), in order of first appearance; readers in record order.
   json rejected = json::array();
+  std::vector<std::pair<const Rejection*, std::size_t>> groups;  // first member, index in `rejected`
   for (const Rejection& r : record.rejected) {
-    rejected.push_back({{"reader", r.reader},
-                        {"constraint", std::string(constraintName(r.constraint))},
-                        {"detail", r.detail}});
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+      return g.first->constraint == r.constraint && g.first->detail == r.detail;
+    });
+    if (group == groups.end()) {
+      groups.emplace_back(&r, rejected.size());
+      rejected.push_back({{"constraint", std::string(constraintName(r.constraint))},
+                          {"detail", r.detail},
+                          {"readers", json::array()}});
+      group = groups.end() - 1;
+    }
+    rejected[group->second]["readers"].push_back(r.reader);
   }
   return {{"decision", std::move(decision)},
           {"rule_set_version", record.rule_set_version},
@@ -97,7 +114,21 @@ struct Fields {
   }
 };
 
-DecisionInput readInput(const Fields& in) {
+ReaderStatus readStatus(const json& value, const std::string& path, int schema) {
+  if (schema == kSchemaOneObjectPerCandidate) {
+    if (!value.is_object()) throw std::invalid_argument(path + " is not an object");
+    const Fields status{value, path};
+    return ReaderStatus{status.get<bool>("online"), status.get<double>("load_rvu"),
+                        status.get<int>("open_tasks")};
+  }
+  if (!value.is_array() || value.size() != 3 || !value[0].is_boolean() || !value[1].is_number() ||
+      !value[2].is_number_integer()) {
+    throw std::invalid_argument(path + " is not [online, load_rvu, open_tasks]");
+  }
+  return ReaderStatus{value[0].get<bool>(), value[1].get<double>(), value[2].get<int>()};
+}
+
+DecisionInput readInput(const Fields& in, int schema) {
   DecisionInput input;
   const Fields study = in.sub("study");
   input.study.key = study.get<std::string>("key");
@@ -127,15 +158,20 @@ DecisionInput readInput(const Fields& in) {
   input.sequence = in.get<std::uint64_t>("sequence");
   const Fields readers = in.sub("readers");
   for (const auto& [id, value] : readers.object.items()) {
-    if (!value.is_object()) throw std::invalid_argument(readers.path + "." + id + " is not an object");
-    const Fields status{value, readers.path + "." + id};
-    input.readers[id] = ReaderStatus{status.get<bool>("online"), status.get<double>("load_rvu"),
-                                     status.get<int>("open_tasks")};
+    input.readers[id] = readStatus(value, readers.path + "." + id, schema);
   }
   return input;
 }
 
-DecisionRecord readRecord(const Fields& in) {
+Constraint readConstraint(const Fields& item) {
+  Constraint constraint = Constraint::Licence;
+  if (!parseConstraint(item.get<std::string>("constraint"), constraint)) {
+    throw std::invalid_argument(item.path + ".constraint is unknown");
+  }
+  return constraint;
+}
+
+DecisionRecord readRecord(const Fields& in, int schema) {
   DecisionRecord record;
   const Fields d = in.sub("decision");
   Decision& decision = record.decision;
@@ -162,13 +198,15 @@ DecisionRecord readRecord(const Fields& in) {
   if (rejected != in.object.end() && rejected->is_array()) {
     for (const json& item : *rejected) {
       const Fields r{item, in.path + ".rejected[]"};
-      Rejection rejection;
-      rejection.reader = r.get<std::string>("reader");
-      if (!parseConstraint(r.get<std::string>("constraint"), rejection.constraint)) {
-        throw std::invalid_argument(r.path + ".constraint is unknown");
+      const Constraint constraint = readConstraint(r);
+      const std::string detail = r.get<std::string>("detail");
+      if (schema == kSchemaOneObjectPerCandidate) {
+        record.rejected.push_back(Rejection{r.get<std::string>("reader"), constraint, detail});
+        continue;
       }
-      rejection.detail = r.get<std::string>("detail");
-      record.rejected.push_back(std::move(rejection));
+      for (std::string& reader : r.get<std::vector<std::string>>("readers")) {
+        record.rejected.push_back(Rejection{std::move(reader), constraint, detail});
+      }
     }
   }
   return record;
@@ -199,14 +237,15 @@ Result<RecordedDecision> decisionFromJson(std::string_view text) {
   }
   try {
     const Fields root{parsed, "$"};
-    if (root.get<int>("schema") != kSchema) {
+    const int schema = root.get<int>("schema");
+    if (schema != kSchema && schema != kSchemaOneObjectPerCandidate) {
       return makeError(ErrorCode::InvalidInput,
                        "a recorded decision has schema " + parsed.value("schema", json()).dump() +
-                           ", expected 1");
+                           ", expected 1 or 2");
     }
     RecordedDecision out;
-    out.input = readInput(root.sub("input"));
-    out.record = readRecord(root.sub("record"));
+    out.input = readInput(root.sub("input"), schema);
+    out.record = readRecord(root.sub("record"), schema);
     return out;
   } catch (const std::exception& e) {
     return makeError(ErrorCode::InvalidInput, std::string("a recorded decision: ") + e.what());

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "roster_fixture.h"
 #include "rules/engine/rule_engine.h"
 
@@ -48,12 +50,60 @@ TEST(DecisionJson, RoundTripsInputAndRecord) {
 
 TEST(DecisionJson, NamesWhatIsWrongInABadRecord) {
   EXPECT_FALSE(decisionFromJson("not json").ok());
-  auto wrong_schema = decisionFromJson(R"({"schema": 2})");
+  auto wrong_schema = decisionFromJson(R"({"schema": 3})");
   ASSERT_FALSE(wrong_schema.ok());
   EXPECT_NE(wrong_schema.error().message.find("schema"), std::string::npos);
   auto missing = decisionFromJson(R"({"schema": 1, "input": {}})");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("$.input.study"), std::string::npos) << missing.error().message;
+}
+
+TEST(DecisionJson, GroupsRejectionsKeepingEachReadersConstraintAndDetail) {
+  DecisionInput input = testing::ctHeadAtEr();
+  DecisionRecord record;
+  record.rejected = {{"a", Constraint::Licence, "no licence for TX"},
+                     {"b", Constraint::OnShift, "off shift (America/Denver)"},
+                     {"c", Constraint::Licence, "no licence for TX"},
+                     {"d", Constraint::OnShift, "off shift (Asia/Kolkata)"}};
+  const std::string json = decisionToJson(input, record);
+  // Each detail once, however many readers it rejected.
+  const std::size_t first = json.find("no licence for TX");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_EQ(json.find("no licence for TX", first + 1), std::string::npos) << json;
+
+  auto back = decisionFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.error().describe();
+  auto key = [](const Rejection& r) {
+    return r.reader + "/" + std::string(constraintName(r.constraint)) + "/" + r.detail;
+  };
+  std::set<std::string> expected, read;
+  for (const Rejection& r : record.rejected) expected.insert(key(r));
+  for (const Rejection& r : back.value().record.rejected) read.insert(key(r));
+  EXPECT_EQ(back.value().record.rejected.size(), record.rejected.size());
+  EXPECT_EQ(read, expected);
+}
+
+TEST(DecisionJson, ReadsSchemaOneRecordsMadeBefore) {
+  auto back = decisionFromJson(R"({"schema":1,
+    "input":{"study":{"key":"k","modality":"CT","body_part":"HEAD","description":"CT HEAD",
+                      "images":3,"site":"ER1","arrived_ms":1796137200000},
+             "order":{"present":false},"patient":{"sex":"F"},"now_ms":1796137500000,
+             "sequence":4,"readers":{"neuro1":{"online":true,"load_rvu":4.5,"open_tasks":2}}},
+    "record":{"decision":{"reader":"neuro1","pool":"","priority":"ROUTINE","due_ms":null,
+                          "destinations":["ARCHIVE"],"tags":[],"hold":false,"notify":[],
+                          "reasons":["r"]},
+              "rule_set_version":"v","roster_version":"w","decided_by":"10.lua",
+              "fallback":false,"fallback_reason":"","eligible":["neuro1"],
+              "rejected":[{"reader":"remote2","constraint":"licence","detail":"no licence for TX"}]}})");
+  ASSERT_TRUE(back.ok()) << back.error().describe();
+  const ReaderStatus& status = back.value().input.readers.at("neuro1");
+  EXPECT_TRUE(status.online);
+  EXPECT_EQ(status.load_rvu, 4.5);
+  EXPECT_EQ(status.open_tasks, 2);
+  ASSERT_EQ(back.value().record.rejected.size(), 1u);
+  EXPECT_EQ(back.value().record.rejected[0].reader, "remote2");
+  EXPECT_EQ(back.value().record.rejected[0].constraint, Constraint::Licence);
+  EXPECT_EQ(back.value().record.rejected[0].detail, "no licence for TX");
 }
 
 TEST(DecisionJson, PatientIdentityIsNotInTheRecord) {
