@@ -121,6 +121,8 @@ inline constexpr std::string_view kEventAssigned = "assigned";
 inline constexpr std::string_view kEventReassigned = "reassigned";
 inline constexpr std::string_view kEventUnassigned = "unassigned";
 inline constexpr std::string_view kEventClaimed = "claimed";
+// Audit only (nothing changes, so not in the history): a claim the pool rules or the state refused.
+inline constexpr std::string_view kEventClaimRefused = "claim_refused";
 inline constexpr std::string_view kEventReleased = "released";
 inline constexpr std::string_view kEventLeaseRenewed = "lease_renewed";
 inline constexpr std::string_view kEventLeaseLapsed = "lease_lapsed";

@@ -119,18 +119,32 @@ Result<Task> TaskService::apply(const std::string& task_id, const TaskCommand& c
 Result<TaskService::Applied> TaskService::applyChange(const std::string& task_id,
                                                       const TaskCommand& command,
                                                       const std::string& actor) {
+  return applyChange(task_id, command, actor, Precondition{});
+}
+
+Result<TaskService::Applied> TaskService::applyChange(const std::string& task_id,
+                                                      const TaskCommand& command,
+                                                      const std::string& actor,
+                                                      const Precondition& precondition) {
   Transition transition;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     bool stored_it = false;
     for (int attempt = 0; attempt < kMaxCompareAndSetTries && !stored_it; ++attempt) {
       auto before = store_->get(task_id);
       if (!before) return before.error();
-      auto decided = applyCommand(before.value(), command, actor, clock_.utcNow(), lifecycle_);
+      Result<Transition> decided = makeError(ErrorCode::Internal, "not decided");
+      if (auto allowed = precondition ? precondition(before.value()) : okResult(); !allowed) {
+        decided = allowed.error();
+      } else {
+        decided = applyCommand(before.value(), command, actor, clock_.utcNow(), lifecycle_);
+      }
       if (!decided) {
         log::info("task_change_refused", {{"task", task_id},
                                           {"actor", actor},
                                           {"reason", decided.error().message}});
+        lock.unlock();  // the audit writer is foreign: never called under the store's lock
+        auditRefusal(before.value(), command, actor, decided.error());
         return decided.error();
       }
       if (!decided->changed) return Applied{std::move(before.value()), false};
@@ -234,6 +248,21 @@ Result<void> TaskService::recordBreach(const SlaBreachRecord& breach) {
 Result<std::vector<SlaBreachRecord>> TaskService::recentBreaches(std::size_t max) {
   std::lock_guard lock(mutex_);
   return store_->recentBreaches(max);
+}
+
+void TaskService::auditRefusal(const Task& task, const TaskCommand& command,
+                               const std::string& actor, const Error& why) {
+  const auto* claim = std::get_if<command::Claim>(&command);
+  if (claim == nullptr) return;
+  TaskEvent event;
+  event.type = std::string(kEventClaimRefused);
+  event.at = clock_.utcNow();
+  event.actor = actor;
+  event.reason = why.message;
+  event.from = task.state;
+  event.to = task.state;
+  event.reader = claim->reader;
+  audit(task, event, "failure");
 }
 
 void TaskService::audit(const Task& task, const TaskEvent& event, std::string_view outcome) {

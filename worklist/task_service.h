@@ -70,6 +70,14 @@ class TaskService {
   };
   Result<Applied> applyChange(const std::string& task_id, const TaskCommand& command,
                               const std::string& actor);
+  // The same, with a check the worklist cannot make itself (whether a reader may claim from
+  // the task's pool: the roster's business), run on every fresh copy of the task before the
+  // command is decided, so that a concurrent change cannot slip past it. An error from it
+  // refuses the command: nothing changes, the error is returned as is. It runs under the
+  // service's lock: it must be quick and call nothing that takes the lock or does I/O.
+  using Precondition = std::function<Result<void>(const Task& current)>;
+  Result<Applied> applyChange(const std::string& task_id, const TaskCommand& command,
+                              const std::string& actor, const Precondition& precondition);
 
   Result<Task> get(const std::string& task_id);
   Result<TaskWithHistory> getWithHistory(const std::string& task_id);
@@ -104,6 +112,10 @@ class TaskService {
  private:
   Result<Task> buildTask(const NewTask& request, const std::string& id, UtcTime now) const;
   void audit(const Task& task, const TaskEvent& event, std::string_view outcome = "success");
+  // A refused claim is audited (who tried to take which task, and why not); other refused
+  // commands are only logged.
+  void auditRefusal(const Task& task, const TaskCommand& command, const std::string& actor,
+                    const Error& why);
 
   std::mutex mutex_;  // guards store_ (one connection)
   std::unique_ptr<TaskStore> store_;

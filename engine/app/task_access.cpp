@@ -29,13 +29,11 @@ std::string TaskCaller::actingReader(const std::string& requested) const {
   return {};
 }
 
-bool maySee(const TaskCaller& caller, const worklist::Task& task) {
+bool maySee(const TaskCaller& caller, const worklist::Task& task, const ClaimPolicy& claims) {
   if (caller.reads_all) return true;
   if (!caller.reader_id.empty()) {
     if (task.assigned_reader == caller.reader_id || task.claimed_by == caller.reader_id) return true;
-    if (task.state == worklist::TaskState::Queued || task.state == worklist::TaskState::Escalated) {
-      return true;
-    }
+    if (claims.mayClaimFromPool(task, caller.reader_id)) return true;
   }
   return std::find(caller.sites.begin(), caller.sites.end(), task.site) != caller.sites.end();
 }

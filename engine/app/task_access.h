@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "adapters/http/http_message.h"
+#include "engine/app/claim_policy.h"
 #include "worklist/task.h"
 
 namespace sundial::app {
@@ -28,7 +29,8 @@ struct TaskCaller {
 
 TaskCaller taskCallerFrom(const std::optional<adapters::http::Principal>& principal);
 
-// A reader sees the tasks in their hands and those waiting in a pool (claimable).
-bool maySee(const TaskCaller& caller, const worklist::Task& task);
+// A reader sees the tasks in their hands and exactly those waiting in a pool that `claims`
+// lets them claim (a pull pool of theirs, a study they may read); nothing of push pools.
+bool maySee(const TaskCaller& caller, const worklist::Task& task, const ClaimPolicy& claims);
 
 }  // namespace sundial::app

@@ -40,10 +40,12 @@ std::vector<std::string> splitComma(const std::string& text) {
 }  // namespace
 
 TaskEventStream::TaskEventStream(std::unique_ptr<worklist::TaskStore> store, const Clock& clock,
-                                 ViewerUrlTemplate viewer_url, std::chrono::milliseconds keepalive)
+                                 ViewerUrlTemplate viewer_url, ClaimPolicy claims,
+                                 std::chrono::milliseconds keepalive)
     : store_(std::move(store)),
       clock_(clock),
       viewer_url_(std::move(viewer_url)),
+      claims_(std::move(claims)),
       keepalive_(keepalive) {}
 
 TaskEventStream::~TaskEventStream() { stop(); }
@@ -161,7 +163,7 @@ bool TaskEventStream::wants(const Client& client, const worklist::TaskChange& ch
   // A reader also hears of a task leaving their hands (reassigned, lapsed), to drop it.
   const std::string& me = client.caller.reader_id;
   if (!me.empty() && concerns(me)) return true;
-  return maySee(client.caller, task);
+  return maySee(client.caller, task, claims_);
 }
 
 std::string TaskEventStream::format(const worklist::TaskChange& change, const Client& client) const {

@@ -29,7 +29,7 @@ class TaskEventStream {
 
   // `store` is this stream's own connection (it blocks in XREAD).
   TaskEventStream(std::unique_ptr<worklist::TaskStore> store, const Clock& clock,
-                  ViewerUrlTemplate viewer_url,
+                  ViewerUrlTemplate viewer_url, ClaimPolicy claims,
                   std::chrono::milliseconds keepalive = std::chrono::seconds(15));
   ~TaskEventStream();
 
@@ -60,6 +60,7 @@ class TaskEventStream {
   std::unique_ptr<worklist::TaskStore> store_;  // the thread's only
   const Clock& clock_;
   ViewerUrlTemplate viewer_url_;
+  const ClaimPolicy claims_;  // which pool tasks a reader hears of (those they may claim)
   const std::chrono::milliseconds keepalive_;
   mutable std::mutex mutex_;  // guards clients_
   std::vector<std::shared_ptr<Client>> clients_;

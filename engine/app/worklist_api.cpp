@@ -150,8 +150,11 @@ Result<ReportStatus> reportStatusFrom(const std::string& text) {
 
 WorklistApi::WorklistApi(std::shared_ptr<const config::Config> config,
                          worklist::TaskService& tasks, worklist::ReportIntake& reports,
-                         std::unique_ptr<worklist::ReaderPresence> presence)
+                         std::unique_ptr<worklist::ReaderPresence> presence,
+                         std::shared_ptr<const rules::Roster> roster)
     : config_(std::move(config)),
+      roster_(std::move(roster)),
+      claims_(roster_),
       tasks_(tasks),
       reports_(reports),
       presence_(std::move(presence)) {}
@@ -194,7 +197,7 @@ Response WorklistApi::listTasks(const Request& request) {
   const UtcTime now = tasks_.clock().utcNow();
   json items = json::array();
   for (const Task& task : tasks.value()) {
-    if (!maySee(caller, task)) continue;
+    if (!maySee(caller, task, claims_)) continue;
     items.push_back(taskToJson(task, {caller.sees_identity, viewerUrlTemplate(task.site), now}));
   }
   return jsonResponse(200, {{"tasks", items}, {"now_ms", toEpochMs(now)}});
@@ -206,7 +209,7 @@ Response WorklistApi::getTask(const Request& request) {
   if (id.empty() || id.find('/') != std::string::npos) return jsonError(404, "no such path");
   auto found = tasks_.getWithHistory(id);
   if (!found) return taskError(found.error());
-  if (!maySee(caller, found->task)) return jsonError(404, "no task " + id);
+  if (!maySee(caller, found->task, claims_)) return jsonError(404, "no task " + id);
   TaskJsonOptions options{caller.sees_identity, viewerUrlTemplate(found->task.site),
                           tasks_.clock().utcNow()};
   json body = taskToJson(found->task, options);
@@ -324,10 +327,15 @@ Response WorklistApi::taskCommand(const Request& request) {
   if (!reason_field) return taskError(reason_field.error());
   const std::string& reason = reason_field.value();
 
-  // The task must be visible to the caller before anything is said about it.
+  // The task must be visible to the caller before anything is said about it — except to a
+  // reader claiming a task not theirs to claim, who is told why not (403) rather than that it
+  // does not exist: the answer names the pool or the constraint, never the patient.
   auto current = tasks_.get(id);
   if (!current) return taskError(current.error());
-  if (!maySee(caller, current.value())) return jsonError(404, "no task " + id);
+  const bool reader_claiming = action == "claim" && !caller.reader_id.empty();
+  if (!maySee(caller, current.value(), claims_) && !reader_claiming) {
+    return jsonError(404, "no task " + id);
+  }
 
   const bool reader_action = action == "claim" || action == "release" || action == "start" ||
                              action == "report" || action == "renew";
@@ -346,7 +354,23 @@ Response WorklistApi::taskCommand(const Request& request) {
 
   Result<Task> result = makeError(ErrorCode::Internal, "no result");
   if (action == "claim") {
-    result = tasks_.apply(id, worklist::command::Claim{reader}, actor);
+    // Pools and eligibility are checked on the very copy the claim is decided on.
+    std::optional<ClaimRefusal> refusal;
+    auto may_claim = [&](const Task& fresh) -> Result<void> {
+      refusal = claims_.check(fresh, reader);
+      if (!refusal) return okResult();
+      return makeError(ErrorCode::Rejected, refusal->reason, "task " + fresh.id);
+    };
+    auto claimed = tasks_.applyChange(id, worklist::command::Claim{reader}, actor, may_claim);
+    if (!claimed && refusal) {
+      // Not the task's state but who asks: forbidden, whatever the task's state.
+      return jsonResponse(403, {{"error", "reader " + reader + " may not claim this task: " +
+                                              refusal->reason},
+                                {"reason", refusal->code},
+                                {"task_id", id}});
+    }
+    if (!claimed) return taskError(claimed.error());
+    return taskResponse(200, claimed->task, caller);
   } else if (action == "release") {
     result = tasks_.apply(id, worklist::command::Release{reader, reason}, actor);
   } else if (action == "renew") {

@@ -11,6 +11,7 @@
 #include "adapters/http/http_server.h"
 #include "engine/app/task_access.h"
 #include "engine/config/config.h"
+#include "rules/api/roster.h"
 #include "worklist/reader_presence.h"
 #include "worklist/report_intake.h"
 #include "worklist/task_service.h"
@@ -21,7 +22,8 @@ class WorklistApi {
  public:
   WorklistApi(std::shared_ptr<const config::Config> config, worklist::TaskService& tasks,
               worklist::ReportIntake& reports,
-              std::unique_ptr<worklist::ReaderPresence> presence);
+              std::unique_ptr<worklist::ReaderPresence> presence,
+              std::shared_ptr<const rules::Roster> roster);
 
   void install(adapters::http::HttpServer& server);
 
@@ -44,6 +46,10 @@ class WorklistApi {
   std::vector<std::string> renewLeases(const std::string& reader, const std::string& actor);
 
   std::shared_ptr<const config::Config> config_;
+  // The configuration's roster as the dispatcher sees it (shift schedules with their time
+  // zones, pools, licences); null when it could not be built (the node logs why at start).
+  std::shared_ptr<const rules::Roster> roster_;
+  const ClaimPolicy claims_;
   worklist::TaskService& tasks_;
   worklist::ReportIntake& reports_;
   std::mutex presence_mutex_;  // guards presence_ (one connection)

@@ -74,14 +74,18 @@ Response WorklistApi::readerBoard(const Request& request) {
   if (!loads) return adapters::http::errorResponse(loads.error());
   json readers = json::array();
   for (const auto& load : loads.value()) {
+    // The same schedule check the dispatcher makes (the reader's weekly shifts in the
+    // reader's own time zone) at the time of this request; null for a reader not on the
+    // roster, whose schedule nobody knows.
+    const rules::ReaderProfile* profile = roster_ ? roster_->findReader(load.reader) : nullptr;
     readers.push_back({{"reader", load.reader},
                        {"online", load.online},
                        {"last_heartbeat_ms", epochMsOrNull(load.last_heartbeat)},
                        {"open_tasks", load.open_tasks},
                        {"claimed_tasks", load.claimed_tasks},
                        {"open_rvu", load.open_rvu},
-                       // Shifts come with the roster (readers: in the configuration).
-                       {"on_shift", nullptr}});
+                       {"on_shift", profile ? json(profile->onShiftAt(now)) : json(nullptr)},
+                       {"time_zone", profile ? json(profile->time_zone) : json(nullptr)}});
   }
   return jsonResponse(200, {{"readers", readers}, {"now_ms", toEpochMs(now)}});
 }

@@ -9,6 +9,7 @@
 #include "engine/app/worklist_api.h"
 #include "engine/app/worklist_metrics.h"
 #include "engine/domain/log.h"
+#include "engine/roster/roster_from_config.h"
 
 namespace sundial::app {
 namespace {
@@ -75,17 +76,28 @@ WorklistNode::WorklistNode(std::shared_ptr<const config::Config> config,
   // The timer thread shares the service (and its connection) with the API: its Redis calls
   // are short, and the service's lock keeps them apart.
   timers_ = std::make_unique<worklist::SlaTimerLoop>(*tasks_, notifier_.get());
+  // Shift schedules for the board, pools and eligibility for claims: the dispatcher's roster.
+  std::shared_ptr<const rules::Roster> roster;
+  if (auto built = engine::rosterFromConfig(*config_)) {
+    roster = std::move(built.value());
+  } else {
+    // Not expected: the configuration loader checks the roster first. Without it, pool
+    // claims are refused (ClaimPolicy fails closed) and the board shows shifts as unknown.
+    log::error("worklist_roster_unavailable", {{"reason", built.error().describe()}});
+  }
   api_ = std::make_unique<WorklistApi>(
       config_, *tasks_, *reports_,
       std::make_unique<adapters::redis::RedisReaderPresence>(
-          redis_, config_->redis.key_prefix, config_->worklist.reader_offline_after));
+          redis_, config_->redis.key_prefix, config_->worklist.reader_offline_after),
+      roster);
   auto config_for_urls = config_;
   events_ = std::make_unique<TaskEventStream>(
       std::make_unique<adapters::redis::RedisTaskStore>(redis_, config_->redis.key_prefix), clock_,
       [config_for_urls](const std::string& site) {
         const config::SiteConfig* found = config_for_urls->findSite(site);
         return found ? found->viewer_url : std::string();
-      });
+      },
+      ClaimPolicy(roster));
 }
 
 WorklistNode::~WorklistNode() { stop(); }

@@ -14,12 +14,21 @@ std::string_view constraintName(Constraint constraint) {
   return "unknown";
 }
 
+std::optional<Constraint> firstFailedStandingConstraint(const ReaderProfile& reader,
+                                                        const SiteProfile& site,
+                                                        std::string_view modality) {
+  if (!reader.hasLicence(site.state)) return Constraint::Licence;
+  if (!reader.isCredentialedAt(site.name)) return Constraint::Credential;
+  if (!reader.reads(modality)) return Constraint::Modality;
+  return std::nullopt;
+}
+
 std::optional<Constraint> firstFailedConstraint(const ReaderProfile& reader,
                                                 const SiteProfile& site,
                                                 const DecisionInput& input) {
-  if (!reader.hasLicence(site.state)) return Constraint::Licence;
-  if (!reader.isCredentialedAt(site.name)) return Constraint::Credential;
-  if (!reader.reads(input.study.modality)) return Constraint::Modality;
+  if (auto standing = firstFailedStandingConstraint(reader, site, input.study.modality)) {
+    return standing;
+  }
   if (!reader.onShiftAt(input.now)) return Constraint::OnShift;
   const ReaderStatus* status = input.statusOf(reader.id);
   if (status == nullptr || !status->online) return Constraint::Online;

@@ -4,6 +4,7 @@
 // is on shift (in the reader's time zone) and online. Pure functions over the roster and input.
 
 #include <optional>
+#include <string_view>
 
 #include "rules/api/decision.h"
 #include "rules/api/input.h"
@@ -15,6 +16,14 @@ namespace sundial::rules {
 // nullopt when the reader may read it.
 std::optional<Rejection> checkReader(const ReaderProfile& reader, const SiteProfile& site,
                                      const DecisionInput& input);
+
+// The constraints that hold whatever the hour: licence for the site's state, credential at the
+// site, reads `modality`. The first one `reader` fails; nullopt when all hold. Shared with the
+// worklist's claim check (a reader claiming from a pull pool), so that claims and dispatch
+// never disagree on who may legally read a study.
+std::optional<Constraint> firstFailedStandingConstraint(const ReaderProfile& reader,
+                                                        const SiteProfile& site,
+                                                        std::string_view modality);
 
 // The first constraint failed, without the words: what eligibility checks need (they run for
 // every candidate of every decision, so they allocate nothing).

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, watchProblems } from './browser.mjs';
-import { SundialPeer, kBinary, waitUntil } from './sundial_peer.mjs';
+import { SundialPeer, freePort, kBinary, waitUntil } from './sundial_peer.mjs';
 
 const artifacts = process.env.SUNDIAL_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'sundial-webui-shots-'));
 mkdirSync(artifacts, { recursive: true });
@@ -35,6 +35,24 @@ function securityConfig() {
   return `security:\n  users:\n${users.join('\n')}\n`;
 }
 
+// The roster: R1 on shift around the clock, R2 only for an hour that starts two hours from now
+// (UTC), so the board shows one of each; both may claim from the pull pool the tasks wait in.
+function rosterConfig() {
+  const later = (new Date().getUTCHours() + 2) % 24;
+  const hh = (h) => String(h).padStart(2, '0');
+  const reader = (id, shifts) =>
+    `  - {id: ${id}, name: Dr ${id}, licences: [TX], credentials: [DEMO], modalities: [CT, MR], ` +
+    `time_zone: UTC, shifts: ${shifts}, destination: WS, pools: [night]}`;
+  return [
+    'readers:',
+    reader('R1', '[{days: daily, from: "00:00", to: "24:00"}]'),
+    reader('R2', `[{days: daily, from: "${hh(later)}:00", to: "${hh((later + 1) % 24)}:00"}]`),
+    'rules:',
+    '  pools: [{name: night, mode: pull}]',
+    '',
+  ].join('\n');
+}
+
 let sundial;
 let browser;
 let dispatcherToken;
@@ -43,7 +61,9 @@ let studyCounter = 0;
 before(async () => {
   sundial = await SundialPeer.start({
     siteExtra: '    viewer_url: "http://viewer.invalid/open?study={study_uid}&acc={accession}"\n',
-    extraConfig: securityConfig(),
+    extraConfig: rosterConfig() + securityConfig(),
+    // The readers' workstation; nothing is forwarded in this test (tasks come through the API).
+    destinations: `[{name: WS, ae_title: WS, host: 127.0.0.1, port: ${await freePort()}}]`,
   });
   browser = await launchBrowser();
   dispatcherToken = await apiToken('dispatch');
@@ -142,6 +162,10 @@ test('a dispatcher reassigns a task on the board by picking a reader', async () 
   await page.goto(`${sundial.url}/#/board`);
   await row(page, urgent.id).waitFor({ timeout: 5000 });
   await page.locator('[data-reader-id="R2"]').waitFor({ timeout: 5000 });
+  // Issue 5: each reader's shift status, from the roster's schedule in the reader's zone.
+  await page.locator('[data-reader-id="R1"] .shift').filter({ hasText: /^\s*on shift\s*$/ }).waitFor({ timeout: 3000 });
+  await page.locator('[data-reader-id="R2"] .shift').filter({ hasText: /^\s*off shift\s*$/ }).waitFor({ timeout: 3000 });
+  assert.match(await page.locator('[data-reader-id="R1"]').textContent(), /offline|online/);
   await row(page, urgent.id).getByLabel('Reassign to').selectOption('R2');
   await waitUntil(async () => (await task(urgent.id)).assigned_reader === 'R2', 5000, 'the reassignment');
 

@@ -48,7 +48,8 @@ export function httpsStatus(url, ca) {
 export class SundialPeer {
   // extraConfig: YAML appended at the top level (readers, users, sites' extras ...); with
   // https, it must end with the security: section (the https key is added to it).
-  static async start({ extraConfig = '', siteExtra = '', https = null } = {}) {
+  // destinations: the YAML list of destinations (readers need one for their workstation).
+  static async start({ extraConfig = '', siteExtra = '', https = null, destinations = '[]' } = {}) {
     const peer = new SundialPeer();
     peer.https = https;
     peer.dir = mkdtempSync(join(tmpdir(), 'sundial-webui-'));
@@ -66,7 +67,7 @@ spool:
   min_free_bytes: 0
 tracker:
   quiet_period_ms: 500
-destinations: []
+destinations: ${destinations}
 sites:
   - name: DEMO
     time_zone: America/Chicago

@@ -37,7 +37,8 @@ export interface Reader {
   open_tasks?: number; // assigned, claimed, in progress or preliminary
   claimed_tasks?: number;
   open_rvu?: number;
-  on_shift?: boolean | null; // null until shift schedules are configured
+  on_shift?: boolean | null; // the roster's shifts (reader's time zone) now; null: not on the roster
+  time_zone?: string | null; // the zone the reader's shifts are written in
 }
 
 export interface Session {

@@ -12,7 +12,7 @@ import type { Reader, Task } from '../types';
 const kDragType = 'application/x-sundial-task';
 
 function shiftLabel(reader: Reader): string {
-  if (reader.on_shift === null || reader.on_shift === undefined) return 'no shift schedule';
+  if (reader.on_shift === null || reader.on_shift === undefined) return 'not on the roster';
   return reader.on_shift ? 'on shift' : 'off shift';
 }
 
@@ -131,7 +131,9 @@ export function BoardScreen({ floor, now }: { floor: Floor; now: number }) {
             <div class="reader-name">{reader.reader}</div>
             <div class="reader-meta">
               <span class="presence">{reader.online ? 'online' : 'offline'}</span>
-              <span>{shiftLabel(reader)}</span>
+              <span class="shift" title={reader.time_zone ? `shifts in ${reader.time_zone}` : undefined}>
+                {shiftLabel(reader)}
+              </span>
             </div>
             <div class="reader-meta">
               <span class="load" title="tasks in their hands">{reader.open_tasks ?? 0} open</span>
