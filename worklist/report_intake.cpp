@@ -36,15 +36,35 @@ Report ReportIntake::buildReport(const Task& task, const IncomingReport& incomin
   return report;
 }
 
+std::string ReportIntake::contentHash(ReportStatus status, const std::string& text) const {
+  // Length-prefixed status, so that no text can pose as another status's.
+  const std::string_view name = reportStatusName(status);
+  return hasher_(std::to_string(name.size()) + ":" + std::string(name) + text);
+}
+
 Result<Task> ReportIntake::submit(const std::string& task_id, const IncomingReport& incoming,
                                   const std::string& actor) {
   auto task = tasks_.get(task_id);
   if (!task) return task.error();
-  command::Report command{incoming.status, incoming.reader, incoming.from_reporting_system, ""};
+  command::Report command{incoming.status, incoming.reader, incoming.from_reporting_system, "",
+                          contentHash(incoming.status, incoming.text)};
   // Ask the state machine first, so that a report the task cannot take is not sent to the site.
   auto allowed = applyCommand(task.value(), command, actor, tasks_.clock().utcNow(),
                               tasks_.lifecycle());
   if (!allowed) return allowed.error();
+  if (allowed->event.type == kEventReportRepeated) {
+    // Nothing to send: record the repeat. The fresh copy decides again; should another report
+    // have come meanwhile, this one is no longer a repeat and must not be recorded as one
+    // with no delivery behind it: the sender is asked to send it again (no ACK).
+    log::info("task_report_repeated", {{"task", task_id}, {"actor", actor}});
+    auto still_repeated = [hash = command.content_hash](const Task& fresh) -> Result<void> {
+      if (fresh.report_hash == hash) return okResult();
+      return makeError(ErrorCode::Unavailable, "another report came meanwhile; send it again");
+    };
+    auto recorded = tasks_.applyChange(task_id, command, actor, still_repeated);
+    if (!recorded) return recorded.error();
+    return std::move(recorded->task);
+  }
   if (!outbox_) {
     return makeError(ErrorCode::Rejected, "this node has no report delivery configured",
                      "task " + task_id);
@@ -82,17 +102,20 @@ Result<Task> ReportIntake::fromReportingSystem(const Report& report) {
   return submit(**found, incoming, "hl7:" + report.site);
 }
 
-void ReportIntake::onDelivery(const engine::ReportDelivery& delivery) {
-  if (delivery.task_id.empty()) return;  // a report the worklist did not queue
+bool ReportIntake::onDelivery(const engine::ReportDelivery& delivery) {
+  if (delivery.task_id.empty()) return true;  // a report the worklist did not queue
   auto changed = tasks_.apply(
       delivery.task_id,
       command::DeliveryResult{delivery.delivery_id, delivery.delivered, delivery.error_text},
       "site:" + delivery.site);
-  if (!changed) {
-    log::warn("task_delivery_not_recorded", {{"task", delivery.task_id},
-                                             {"delivery", delivery.delivery_id},
-                                             {"reason", changed.error().message}});
-  }
+  if (changed) return true;
+  const bool retry_later = isRetryable(changed.error().code);
+  log::warn(retry_later ? "task_delivery_not_recorded_yet" : "task_delivery_not_recorded",
+            {{"task", delivery.task_id},
+             {"delivery", delivery.delivery_id},
+             {"reason", changed.error().message}});
+  // Anything else (the task is gone) will not get better by trying again.
+  return !retry_later;
 }
 
 }  // namespace sundial::worklist

@@ -95,6 +95,7 @@ struct Task {
   std::string decision_id;      // the dispatcher's decision (audit) that created it
   double rvu = 0;               // relative value units of the read (reader load)
   std::string last_delivery_id; // ReportOutbox delivery of the latest report
+  std::string report_hash;      // content hash of the latest report (status and text): repeats
   bool sla_warned = false;
   bool sla_breached = false;
   long long version = 0;        // bumped by every change (compare-and-set in the store)
@@ -131,6 +132,8 @@ inline constexpr std::string_view kEventPreliminary = "preliminary";
 inline constexpr std::string_view kEventFinal = "final";
 inline constexpr std::string_view kEventCorrected = "corrected";
 inline constexpr std::string_view kEventAddendum = "addendum";
+// The final report (or correction) received again, word for word: recorded, not sent again.
+inline constexpr std::string_view kEventReportRepeated = "report_repeated";
 inline constexpr std::string_view kEventDelivered = "delivered";
 inline constexpr std::string_view kEventDeliveryFailed = "delivery_failed";
 inline constexpr std::string_view kEventSlaWarning = "sla_warning";

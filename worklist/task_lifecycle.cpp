@@ -186,12 +186,21 @@ Result<Transition> report(const Task& task, const Report& c, const std::string& 
     if (c.status == ReportStatus::Preliminary) {
       return refused(task, "a preliminary report after the final one");
     }
+    if (!c.content_hash.empty() && c.content_hash == task.report_hash) {
+      // The same report again (a reporting system resending under a new message control
+      // ID): not an addendum. Recorded; the site already has it (or is being sent it).
+      Transition t = begin(task, kEventReportRepeated, actor, now,
+                           "identical to the latest report: not sent again");
+      t.event.reader = c.reader;
+      return t;
+    }
     // OBR-25 C: a correction; F again: an addendum. Either goes to the site again.
     Transition t = begin(task, c.status == ReportStatus::Corrected ? kEventCorrected
                                                                    : kEventAddendum,
                          actor, now);
     t.event.reader = c.reader;
     t.after.last_delivery_id = c.delivery_id;
+    t.after.report_hash = c.content_hash;
     return moveTo(t, TaskState::Final);
   }
   if (c.status == ReportStatus::Corrected) {
@@ -204,6 +213,7 @@ Result<Transition> report(const Task& task, const Report& c, const std::string& 
     Transition t = begin(task, kEventPreliminary, actor, now, "revised preliminary report");
     t.event.reader = c.reader;
     t.after.last_delivery_id = c.delivery_id;
+    t.after.report_hash = c.content_hash;
     return t;
   }
   Transition t = begin(task, preliminary ? kEventPreliminary : kEventFinal, actor, now);
@@ -211,6 +221,7 @@ Result<Transition> report(const Task& task, const Report& c, const std::string& 
   t.after.lease_expires = UtcTime{};
   if (!c.reader.empty()) t.after.claimed_by = c.reader;
   t.after.last_delivery_id = c.delivery_id;
+  t.after.report_hash = c.content_hash;
   if (preliminary) {
     t.after.times.preliminary = now;
     return moveTo(t, TaskState::Preliminary);
@@ -228,6 +239,13 @@ Result<Transition> deliveryResult(const Task& task, const DeliveryResult& c,
   // Only the ACK of the latest final report (or correction) delivers the task; the ACK of an
   // earlier preliminary report is recorded without a change of state.
   const bool latest = c.delivery_id == task.last_delivery_id;
+  if (latest && task.state == TaskState::Delivered) {
+    // The same ACK again (the outbox offering an outcome whose confirmation was lost, or the
+    // site acknowledging a resent report): already recorded.
+    Transition t = begin(task, kEventDelivered, actor, now);
+    t.changed = false;
+    return t;
+  }
   Transition t = begin(task, kEventDelivered, actor, now,
                        task.state == TaskState::Final && latest ? "" : "an earlier report");
   if (task.state != TaskState::Final || !latest) return t;

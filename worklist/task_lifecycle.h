@@ -58,6 +58,7 @@ struct Report {
   std::string reader;             // who signed it (may be empty for an ORU without OBR-32)
   bool from_reporting_system = false;  // ORU: accepted in any open state
   std::string delivery_id;        // the ReportOutbox delivery queued for it
+  std::string content_hash;       // of its status and text (ReportIntake): spots a repeat
 };
 // The site's answer to a queued report.
 struct DeliveryResult {

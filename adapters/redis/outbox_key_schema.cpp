@@ -23,6 +23,7 @@ std::string OutboxKeySchema::inFlight(std::string_view s, std::string_view worke
 std::string OutboxKeySchema::workers(std::string_view s) const { return site(s, "workers"); }
 std::string OutboxKeySchema::retry(std::string_view s) const { return site(s, "retry"); }
 std::string OutboxKeySchema::dead(std::string_view s) const { return site(s, "dead"); }
+std::string OutboxKeySchema::unapplied(std::string_view s) const { return site(s, "unapplied"); }
 std::string OutboxKeySchema::delivery(std::string_view id) const {
   return deliveryPrefix() + std::string(id);
 }

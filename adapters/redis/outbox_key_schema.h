@@ -9,6 +9,9 @@
 //   <prefix>:v1:outbox:site:<site>:retry              zset  delivery ids by due time (epoch ms)
 //   <prefix>:v1:outbox:site:<site>:dead               list  delivery ids, newest first; the
 //                                                           reason is in the delivery's hash
+//   <prefix>:v1:outbox:site:<site>:unapplied          zset  delivery ids (of a task) delivered or
+//                                                           dead whose outcome the worklist has
+//                                                           not confirmed yet, by outcome time
 //   <prefix>:v1:outbox:delivery:<id>                  hash  task, site, accession, patient,
 //                                                           message (the HL7 bytes),
 //                                                           attempts, error (last failure),
@@ -33,6 +36,7 @@ class OutboxKeySchema {
   std::string workers(std::string_view site) const;
   std::string retry(std::string_view site) const;
   std::string dead(std::string_view site) const;
+  std::string unapplied(std::string_view site) const;
   std::string delivery(std::string_view delivery_id) const;
 
   // For scripts that learn ids inside Redis: deliveryPrefix() + id is delivery(id),

@@ -46,7 +46,10 @@ end
 // The site acknowledged it. Also accepted when it is no longer in this worker's in-flight list
 // (reclaimed meanwhile): it reached the site, so it leaves ready and retry too. The hash is
 // kept for `retention` seconds for people and audits.
-// KEYS: 1 in flight, 2 delivery hash, 3 ready, 4 retry. ARGV: 1 id, 2 now ms, 3 retention s.
+// A delivery of a task's report also waits in unapplied until the worklist confirms it moved
+// the task (outcomeApplied): the outcome is durable in the same step that records it.
+// KEYS: 1 in flight, 2 delivery hash, 3 ready, 4 retry, 5 unapplied. ARGV: 1 id, 2 now ms,
+// 3 retention s.
 // Returns 1, or -1 for an unknown delivery.
 const LuaScript kDelivered{"outbox_delivered", R"lua(
 local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
@@ -60,6 +63,8 @@ end
 redis.call('HSET', KEYS[2], 'state', 'delivered', 'delivered_ms', ARGV[2], 'updated_ms', ARGV[2])
 redis.call('HDEL', KEYS[2], 'worker')
 redis.call('EXPIRE', KEYS[2], ARGV[3])
+local task = redis.call('HGET', KEYS[2], 'task')
+if task and task ~= '' then redis.call('ZADD', KEYS[5], 'NX', ARGV[2], ARGV[1]) end
 return 1
 )lua"};
 
@@ -76,7 +81,8 @@ return 1
 )lua"};
 
 // Given up: counted, its reason kept, its id at the head of the site's dead-letter list.
-// KEYS: 1 in flight, 2 dead, 3 delivery hash. ARGV: 1 id, 2 reason, 3 now ms.
+// A task's delivery also waits in unapplied until the worklist has recorded the failure.
+// KEYS: 1 in flight, 2 dead, 3 delivery hash, 4 unapplied. ARGV: 1 id, 2 reason, 3 now ms.
 // Returns 1, or 0 when it is not in flight for this worker.
 const LuaScript kDeadLetter{"outbox_dead_letter", R"lua(
 if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
@@ -85,7 +91,27 @@ redis.call('HSET', KEYS[3], 'state', 'dead', 'error', ARGV[2], 'dead_ms', ARGV[3
            'updated_ms', ARGV[3])
 redis.call('HDEL', KEYS[3], 'worker')
 redis.call('LPUSH', KEYS[2], ARGV[1])
+local task = redis.call('HGET', KEYS[3], 'task')
+if task and task ~= '' then redis.call('ZADD', KEYS[4], 'NX', ARGV[3], ARGV[1]) end
 return 1
+)lua"};
+
+// The oldest `limit` outcomes the worklist has not confirmed, with what it needs to apply
+// them. An id whose hash has expired (kept past the delivered retention) is dropped: there is
+// nothing left to apply. Not read only (that drop), but idempotent.
+// KEYS: 1 unapplied. ARGV: 1 limit, 2 delivery key prefix.
+// Returns {{id, task, site, state, error}, ...}.
+const LuaScript kUnappliedOutcomes{"outbox_unapplied_outcomes", R"lua(
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)) do
+  local f = redis.call('HMGET', ARGV[2] .. id, 'task', 'site', 'state', 'error')
+  if not f[3] then
+    redis.call('ZREM', KEYS[1], id)
+  else
+    out[#out + 1] = {id, f[1] or '', f[2] or '', f[3], f[4] or ''}
+  end
+end
+return out
 )lua"};
 
 // Moves due retries to the taking end of ready, earliest due taken first.

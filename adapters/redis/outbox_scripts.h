@@ -20,6 +20,7 @@ extern const LuaScript kClaim;
 extern const LuaScript kDelivered;
 extern const LuaScript kRetryLater;
 extern const LuaScript kDeadLetter;
+extern const LuaScript kUnappliedOutcomes;
 extern const LuaScript kPromoteDue;
 extern const LuaScript kReclaim;
 extern const LuaScript kDepth;

@@ -104,7 +104,7 @@ Result<void> RedisReportOutbox::markDelivered(const engine::OutboxEntry& entry,
   auto reply = client_.eval(
       outbox_scripts::kDelivered,
       {{keys_.inFlight(entry.site, worker), keys_.delivery(entry.delivery_id), keys_.ready(entry.site),
-        keys_.retry(entry.site)},
+        keys_.retry(entry.site), keys_.unapplied(entry.site)},
        {entry.delivery_id, nowMs(clock_), std::to_string(delivered_retention_.count())}});
   if (!reply) return reply.error();
   if (reply.value().asInteger() < 0) {
@@ -134,7 +134,8 @@ Result<void> RedisReportOutbox::deadLetter(const engine::OutboxEntry& entry,
   if (auto ok = checkEntry(entry, worker); !ok) return ok;
   auto reply = client_.eval(
       outbox_scripts::kDeadLetter,
-      {{keys_.inFlight(entry.site, worker), keys_.dead(entry.site), keys_.delivery(entry.delivery_id)},
+      {{keys_.inFlight(entry.site, worker), keys_.dead(entry.site), keys_.delivery(entry.delivery_id),
+        keys_.unapplied(entry.site)},
        {entry.delivery_id, reason, nowMs(clock_)}});
   if (!reply) return reply.error();
   if (reply.value().asInteger() == 0) {
@@ -227,6 +228,38 @@ Result<std::string> RedisReportOutbox::retryDead(const std::string& delivery_id)
     return makeError(ErrorCode::NotFound, "delivery '" + delivery_id + "' is not dead-lettered");
   }
   return site;
+}
+
+Result<std::vector<engine::OutboxOutcome>> RedisReportOutbox::unappliedOutcomes(
+    const std::string& site, int limit) {
+  if (auto ok = checkName(site, "site"); !ok) return ok.error();
+  if (limit <= 0) return std::vector<engine::OutboxOutcome>{};
+  auto reply = client_.eval(outbox_scripts::kUnappliedOutcomes,
+                            {{keys_.unapplied(site)}, {std::to_string(limit), keys_.deliveryPrefix()}});
+  if (!reply) return reply.error();
+  std::vector<engine::OutboxOutcome> outcomes;
+  for (const Reply& row : reply.value().elements) {
+    if (row.elements.size() < 5) continue;
+    const std::string& state = row.elements[3].str;
+    // Sent again by a person and not yet answered: its new outcome will be applied instead.
+    if (state != "delivered" && state != "dead") continue;
+    engine::OutboxOutcome outcome;
+    outcome.delivery_id = row.elements[0].str;
+    outcome.task_id = row.elements[1].str;
+    outcome.site = row.elements[2].str;
+    outcome.delivered = state == "delivered";
+    outcome.reason = row.elements[4].str;
+    outcomes.push_back(std::move(outcome));
+  }
+  return outcomes;
+}
+
+Result<void> RedisReportOutbox::outcomeApplied(const std::string& site,
+                                               const std::string& delivery_id) {
+  if (auto ok = checkName(site, "site"); !ok) return ok;
+  auto reply = client_.command({"ZREM", keys_.unapplied(site), delivery_id});
+  if (!reply) return reply.error();
+  return okResult();
 }
 
 }  // namespace sundial::adapters::redis

@@ -44,6 +44,9 @@ class RedisReportOutbox final : public engine::OutboxStore {
   Result<std::vector<engine::OutboxDeadLetter>> deadLetters(const std::string& site,
                                                             int limit) override;
   Result<std::string> retryDead(const std::string& delivery_id) override;
+  Result<std::vector<engine::OutboxOutcome>> unappliedOutcomes(const std::string& site,
+                                                               int limit) override;
+  Result<void> outcomeApplied(const std::string& site, const std::string& delivery_id) override;
 
   const OutboxKeySchema& keys() const { return keys_; }
   RedisClient& clientForTest() { return client_; }

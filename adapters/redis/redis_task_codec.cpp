@@ -90,6 +90,7 @@ FieldList encodeTask(const Task& t) {
       {"decision_id", t.decision_id},
       {"rvu", std::string(rvu, end)},
       {"delivery_id", t.last_delivery_id},
+      {"report_hash", t.report_hash},
       {"sla_warned", t.sla_warned ? "1" : "0"},
       {"sla_breached", t.sla_breached ? "1" : "0"},
       {"version", std::to_string(t.version)},
@@ -150,6 +151,7 @@ Result<Task> decodeTask(const std::vector<std::string>& field_values) {
     if (ec != std::errc()) bad = "rvu";
   }
   t.last_delivery_id = f["delivery_id"];
+  t.report_hash = f["report_hash"];
   t.sla_warned = f["sla_warned"] == "1";
   t.sla_breached = f["sla_breached"] == "1";
   if (!parseLong(f["version"], t.version)) bad = "version";

@@ -225,7 +225,9 @@ Result<void> Node::startHttp() {
   worklist_ = std::make_unique<WorklistNode>(config_, redisOptions(), clock_, metrics_, &audit(),
                                              &reports_->outbox());
   reports_->setDeliveryListener(
-      [worklist = worklist_.get()](const engine::ReportDelivery& d) { worklist->reports().onDelivery(d); });
+      [worklist = worklist_.get()](const engine::ReportDelivery& d) {
+        return worklist->reports().onDelivery(d);
+      });
   orders_->addListener(worklist_->orderListener());
   orders_->registerReportHandler([worklist = worklist_.get()](const Report& report,
                                                               const engine::InboxMessage&) -> Result<void> {

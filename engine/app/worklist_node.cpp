@@ -8,6 +8,7 @@
 #include "engine/app/tat_api.h"
 #include "engine/app/worklist_api.h"
 #include "engine/app/worklist_metrics.h"
+#include "engine/audit/digest.h"
 #include "engine/domain/log.h"
 #include "engine/roster/roster_from_config.h"
 
@@ -62,7 +63,8 @@ WorklistNode::WorklistNode(std::shared_ptr<const config::Config> config,
                                                  const worklist::TaskEvent& event) {
     m->onChange(after, event);
   });
-  reports_ = std::make_unique<worklist::ReportIntake>(*tasks_, outbox);
+  reports_ = std::make_unique<worklist::ReportIntake>(
+      *tasks_, outbox, [](std::string_view data) { return engine::audit::sha256Hex(data); });
   order_listener_ = std::make_unique<worklist::TaskOrderListener>(*tasks_);
   tat_api_ = std::make_unique<TatApi>(*tasks_);
   if (!config_->worklist.webhook.url.empty()) {

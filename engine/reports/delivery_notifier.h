@@ -16,14 +16,15 @@ class DeliveryNotifier {
     listener_ = std::move(listener);
   }
 
-  // Calls the listener, if any, outside the lock (it may take a while or set another one).
-  void notify(const ReportDelivery& delivery) const {
+  // Calls the listener outside the lock (it may take a while or set another one). Whether it
+  // took the outcome; false when no listener is set yet (start-up): offered again later.
+  bool notify(const ReportDelivery& delivery) const {
     DeliveryListener listener;
     {
       std::lock_guard lock(mutex_);
       listener = listener_;
     }
-    if (listener) listener(delivery);
+    return listener && listener(delivery);
   }
 
  private:

@@ -10,6 +10,11 @@
 //                                           --deadLetter--> dead, with the reason
 //   dead --retryDead (by a person, through the API)--> ready, attempts reset
 // A worker's in-flight deliveries go back to ready when it starts again (reclaim).
+//
+// The outcome of a task's delivery (delivered, or dead) is recorded together with a note that
+// the worklist has yet to apply it; the note stays until outcomeApplied(), so that an outcome
+// the worklist could not take (its Redis down, the node stopped) is applied later
+// (unappliedOutcomes()) instead of being lost with the task left "final".
 
 #include <chrono>
 #include <optional>
@@ -47,6 +52,15 @@ struct OutboxDeadLetter {
   std::string reason;  // the site's AE/AR text, or why it could not be sent
   int attempts = 0;
   UtcTime at{};
+};
+
+// An outcome recorded but not yet confirmed applied by the worklist.
+struct OutboxOutcome {
+  std::string delivery_id;
+  std::string task_id;
+  std::string site;
+  bool delivered = false;  // false: dead-lettered
+  std::string reason;      // the last failure (dead letters)
 };
 
 class OutboxStore {
@@ -89,6 +103,13 @@ class OutboxStore {
   // A dead delivery goes back to ready (next to be taken) with its attempts reset. Returns
   // its site. NotFound when there is no such delivery or it is not dead.
   virtual Result<std::string> retryDead(const std::string& delivery_id) = 0;
+
+  // The oldest `limit` outcomes of `site` the worklist has not confirmed (delivered or dead
+  // only: one a person sent again is left until it has a new outcome).
+  virtual Result<std::vector<OutboxOutcome>> unappliedOutcomes(const std::string& site,
+                                                               int limit) = 0;
+  // The worklist applied it: forget the note. Idempotent.
+  virtual Result<void> outcomeApplied(const std::string& site, const std::string& delivery_id) = 0;
 };
 
 }  // namespace sundial::engine

@@ -19,7 +19,9 @@ struct ReportDelivery {
   std::string error_text;   // the site's ERR/MSA-3 text, or why it could not be sent
 };
 
-using DeliveryListener = std::function<void(const ReportDelivery&)>;
+// Returns whether the outcome was taken (applied, or nothing to apply it to); false when it
+// could not be recorded now (Redis down): it is offered again later, so it must be idempotent.
+using DeliveryListener = std::function<bool(const ReportDelivery&)>;
 
 class ReportOutbox {
  public:

@@ -7,6 +7,7 @@ namespace {
 
 constexpr std::chrono::milliseconds kRetryPromotionInterval{250};
 constexpr std::chrono::milliseconds kStoreDownPause{500};
+constexpr int kOutcomesPerOffer = 50;
 
 std::string describeAck(const SiteAck& ack) {
   if (ack.error_text.empty()) return ack.code + " without a reason";
@@ -78,7 +79,37 @@ Result<void> ReportSender::prepare() {
     if (!promoted) return promoted.error();
     last_promotion_ = now;
   }
+  if (!last_outcome_offer_ || now - *last_outcome_offer_ >= options_.outcome_retry_interval) {
+    if (auto offered = offerUnappliedOutcomes(); !offered) return offered;
+    last_outcome_offer_ = now;
+  }
   return okResult();
+}
+
+// Outcomes recorded but never taken: the listener could not (its store down), or the node
+// stopped between recording and telling.
+Result<void> ReportSender::offerUnappliedOutcomes() {
+  auto pending = store_->unappliedOutcomes(options_.site, kOutcomesPerOffer);
+  if (!pending) return pending.error();
+  for (const OutboxOutcome& outcome : pending.value()) {
+    log::info("report_outcome_offered_again", {{"site", options_.site},
+                                               {"delivery", outcome.delivery_id},
+                                               {"delivered", outcome.delivered ? "true" : "false"}});
+    tell(ReportDelivery{outcome.delivery_id, outcome.task_id, outcome.site, outcome.delivered,
+                        outcome.reason});
+  }
+  return okResult();
+}
+
+void ReportSender::tell(const ReportDelivery& delivery) {
+  if (!notifier_.notify(delivery)) return;  // still noted in the outbox: offered again later
+  if (delivery.task_id.empty()) return;     // no task, no note
+  if (auto forgotten = store_->outcomeApplied(options_.site, delivery.delivery_id); !forgotten) {
+    // Offered again later; the listener is idempotent.
+    log::warn("report_outcome_note_kept", {{"site", options_.site},
+                                           {"delivery", delivery.delivery_id},
+                                           {"reason", forgotten.error().describe()}});
+  }
 }
 
 void ReportSender::outboxUnreachable(const Error& error) {
@@ -202,12 +233,12 @@ bool ReportSender::record(const Unrecorded& outcome) {
       log::info("report_delivered", {{"site", options_.site}, {"delivery", entry.delivery_id},
                                      {"attempts", std::to_string(entry.attempts + 1)}});
       audit(outcome);
-      notifier_.notify(delivery);
+      tell(delivery);
       return true;
     case Unrecorded::Kind::Dead:
       dead_.add();
       audit(outcome);
-      notifier_.notify(delivery);
+      tell(delivery);
       return true;
     case Unrecorded::Kind::Retry:
       return true;

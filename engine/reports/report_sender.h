@@ -13,6 +13,10 @@
 //                              through the API
 //   no answer, refused, garbage  retried with exponential backoff and jitter, then dead
 // The listener hears delivered = false when a delivery is dead-lettered.
+// An outcome is told to the listener only once it is recorded in the outbox, where it stays
+// noted until the listener says it took it; outcomes the listener could not take (the
+// worklist's Redis down), or that a stopped node never told, are offered again every
+// outcome_retry_interval, so a task reaches "delivered" once its store is back.
 //
 // Owns its store connection and its transport. start()/stop() from the owning thread (the
 // app); everything else runs on the sender thread.
@@ -41,6 +45,7 @@ struct ReportSenderOptions {
   std::string worker_id;  // stable across restarts: its in-flight list is reclaimed at start
   std::chrono::milliseconds claim_wait{500};
   std::chrono::milliseconds idle_connection_timeout{30000};
+  std::chrono::milliseconds outcome_retry_interval{2000};  // unapplied outcomes offered again
   AuditSink* audit = nullptr;  // report.delivered, report.dead_lettered; must outlive the sender
 };
 
@@ -75,6 +80,9 @@ class ReportSender {
   void handleAnswer(const OutboxEntry& entry, const Result<SiteAck>& ack);
   void fail(const OutboxEntry& entry, const std::string& reason, bool retryable, bool from_site);
   bool record(const Unrecorded& outcome);
+  // Tells the listener; forgets the outbox's note once it took the outcome.
+  void tell(const ReportDelivery& delivery);
+  Result<void> offerUnappliedOutcomes();
   void audit(const Unrecorded& outcome);
 
   ReportSenderOptions options_;
@@ -92,6 +100,7 @@ class ReportSender {
   std::optional<Unrecorded> unrecorded_;
   SteadyTime last_activity_{};
   SteadyTime last_promotion_{};
+  std::optional<SteadyTime> last_outcome_offer_;  // unset: offer at the first step
   bool reclaimed_ = false;
   bool store_unreachable_ = false;
 };

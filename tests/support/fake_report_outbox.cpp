@@ -9,6 +9,33 @@ Result<void> FakeOutboxStore::down() const {
   return makeError(ErrorCode::Unavailable, "fake outbox is down");
 }
 
+void FakeOutboxStore::noteUnapplied(const engine::OutboxEntry& entry) {
+  if (entry.task_id.empty()) return;
+  if (std::find(unapplied.begin(), unapplied.end(), entry.delivery_id) != unapplied.end()) return;
+  unapplied.push_back(entry.delivery_id);
+}
+
+Result<std::vector<engine::OutboxOutcome>> FakeOutboxStore::unappliedOutcomes(
+    const std::string& site, int limit) {
+  if (auto ok = down(); !ok) return ok.error();
+  std::vector<engine::OutboxOutcome> out;
+  for (const auto& id : unapplied) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    const Stored& stored = deliveries.at(id);
+    if (stored.entry.site != site) continue;
+    if (stored.state != "delivered" && stored.state != "dead") continue;
+    out.push_back({id, stored.entry.task_id, site, stored.state == "delivered",
+                   stored.entry.last_error});
+  }
+  return out;
+}
+
+Result<void> FakeOutboxStore::outcomeApplied(const std::string&, const std::string& delivery_id) {
+  if (auto ok = down(); !ok) return ok;
+  unapplied.erase(std::remove(unapplied.begin(), unapplied.end(), delivery_id), unapplied.end());
+  return okResult();
+}
+
 bool FakeOutboxStore::takeInFlight(const std::string& id) {
   auto it = std::find(in_flight.begin(), in_flight.end(), id);
   if (it == in_flight.end()) return false;
@@ -44,7 +71,9 @@ Result<void> FakeOutboxStore::markDelivered(const engine::OutboxEntry& entry, co
   auto it = deliveries.find(entry.delivery_id);
   if (it == deliveries.end()) return makeError(ErrorCode::NotFound, "unknown");
   takeInFlight(entry.delivery_id);
+  if (it->second.state == "delivered") return okResult();
   it->second.state = "delivered";
+  noteUnapplied(it->second.entry);
   return okResult();
 }
 
@@ -69,6 +98,7 @@ Result<void> FakeOutboxStore::deadLetter(const engine::OutboxEntry& entry, const
   stored.entry.attempts += 1;
   stored.entry.last_error = reason;
   dead.insert(dead.begin(), entry.delivery_id);
+  noteUnapplied(stored.entry);
   return okResult();
 }
 

@@ -26,6 +26,7 @@ class FakeOutboxStore final : public engine::OutboxStore {
   std::deque<std::string> ready;            // front is taken first
   std::vector<std::string> in_flight;
   std::vector<std::string> dead;            // newest first
+  std::vector<std::string> unapplied;      // outcomes the listener has not confirmed, oldest first
   int reclaims = 0;
 
   Result<void> add(const engine::OutboxEntry& entry) override;
@@ -42,11 +43,15 @@ class FakeOutboxStore final : public engine::OutboxStore {
   Result<std::vector<engine::OutboxDeadLetter>> deadLetters(const std::string& site,
                                                             int limit) override;
   Result<std::string> retryDead(const std::string& delivery_id) override;
+  Result<std::vector<engine::OutboxOutcome>> unappliedOutcomes(const std::string& site,
+                                                               int limit) override;
+  Result<void> outcomeApplied(const std::string& site, const std::string& delivery_id) override;
 
   const std::string& stateOf(const std::string& id) { return deliveries.at(id).state; }
 
  private:
   Result<void> down() const;
+  void noteUnapplied(const engine::OutboxEntry& entry);
   bool takeInFlight(const std::string& id);
 };
 

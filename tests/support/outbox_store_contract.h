@@ -161,9 +161,46 @@ TYPED_TEST_P(OutboxStoreContract, SitesHaveTheirOwnQueues) {
   EXPECT_EQ(this->claimOne("SOUTH").delivery_id, "D1");
 }
 
+// Issue 5: a task's outcome stays noted until the worklist confirms applying it, so that one
+// the worklist could not take (its Redis down) is applied later rather than lost.
+TYPED_TEST_P(OutboxStoreContract, OutcomesOfTasksWaitUntilTheWorklistAppliesThem_Issue5) {
+  ASSERT_TRUE(this->store_->add(this->entry("D1")).ok());
+  ASSERT_TRUE(this->store_->add(this->entry("D2")).ok());
+  engine::OutboxEntry untracked = this->entry("D3");
+  untracked.task_id.clear();  // queued through the API for no task: nobody to tell
+  ASSERT_TRUE(this->store_->add(untracked).ok());
+  ASSERT_TRUE(this->store_->markDelivered(this->claimOne(), this->kWorker).ok());
+  ASSERT_TRUE(this->store_->deadLetter(this->claimOne(), this->kWorker, "AR: refused").ok());
+  ASSERT_TRUE(this->store_->markDelivered(this->claimOne(), this->kWorker).ok());
+  // A duplicate ACK of an already delivered report notes nothing new.
+  ASSERT_TRUE(this->store_->markDelivered(this->entry("D1"), this->kWorker).ok());
+
+  auto pending = this->store_->unappliedOutcomes("NORTH", 10);
+  ASSERT_TRUE(pending.ok()) << pending.error().describe();
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ(pending.value()[0].delivery_id, "D1");
+  EXPECT_EQ(pending.value()[0].task_id, "task-D1");
+  EXPECT_EQ(pending.value()[0].site, "NORTH");
+  EXPECT_TRUE(pending.value()[0].delivered);
+  EXPECT_EQ(pending.value()[1].delivery_id, "D2");
+  EXPECT_FALSE(pending.value()[1].delivered);
+  EXPECT_EQ(pending.value()[1].reason, "AR: refused");
+  EXPECT_TRUE(this->store_->unappliedOutcomes("SOUTH", 10)->empty());
+
+  ASSERT_TRUE(this->store_->outcomeApplied("NORTH", "D1").ok());
+  ASSERT_TRUE(this->store_->outcomeApplied("NORTH", "D1").ok());  // idempotent
+  pending = this->store_->unappliedOutcomes("NORTH", 10);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending.value()[0].delivery_id, "D2");
+  // Sent again by a person: no outcome until it has a new one.
+  ASSERT_TRUE(this->store_->retryDead("D2").ok());
+  EXPECT_TRUE(this->store_->unappliedOutcomes("NORTH", 10)->empty());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(OutboxStoreContract, ClaimsOldestFirstWithEverythingStored,
                             ATakenIdIsADuplicate, ARetryWaitsUntilDueAndCountsTheAttempt,
                             DeliveredLeavesTheQueue, DeadLettersKeepTheirReasonAndCanGoAgain,
-                            ReclaimPutsInFlightBackOldestClaimFirst, SitesHaveTheirOwnQueues);
+                            ReclaimPutsInFlightBackOldestClaimFirst, SitesHaveTheirOwnQueues,
+                            OutcomesOfTasksWaitUntilTheWorklistAppliesThem_Issue5);
 
 }  // namespace sundial::testing

@@ -25,7 +25,10 @@ class ReportSenderTest : public ::testing::Test {
     auto transport = std::make_unique<FakeReportTransport>();
     store_ = store.get();
     transport_ = transport.get();
-    notifier_.setListener([this](const ReportDelivery& d) { heard_.push_back(d); });
+    notifier_.setListener([this](const ReportDelivery& d) {
+      heard_.push_back(d);
+      return listener_takes_;
+    });
     ReportSenderOptions options;
     options.site = "NORTH";
     options.worker_id = "node1-reports-NORTH";
@@ -54,6 +57,7 @@ class ReportSenderTest : public ::testing::Test {
   FakeClock clock_;
   Metrics metrics_;
   DeliveryNotifier notifier_;
+  bool listener_takes_ = true;  // false: the worklist cannot apply outcomes (its Redis is down)
   audit::test::RecordingAuditSink audit_;
   std::vector<ReportDelivery> heard_;
   FakeOutboxStore* store_ = nullptr;
@@ -231,6 +235,38 @@ TEST_F(ReportSenderTest, AnOutcomeTheStoreMissedIsRecordedBeforeTheListenerHears
   ASSERT_EQ(heard_.size(), 2u);
   EXPECT_EQ(heard_[0].delivery_id, "D1");
   EXPECT_EQ(transport_->sent.size(), 2u);  // D1 was not sent twice
+}
+
+// Issue 5: the site ACKed, the outbox recorded it, but the worklist could not move the task
+// (its Redis was unreachable). The outcome stays noted and is offered again until taken.
+TEST_F(ReportSenderTest, AnOutcomeTheListenerCouldNotTakeIsOfferedAgainUntilTaken_Issue5) {
+  queue("D1");
+  listener_takes_ = false;
+  EXPECT_EQ(sender_->stepForTest(), ReportStep::Sent);
+  EXPECT_EQ(store_->stateOf("D1"), "delivered");
+  ASSERT_EQ(heard_.size(), 1u);
+  EXPECT_EQ(store_->unapplied, std::vector<std::string>{"D1"});
+
+  // Not before the interval: the worklist's store is not hammered.
+  sender_->stepForTest();
+  EXPECT_EQ(heard_.size(), 1u);
+  clock_.advance(2s);
+  sender_->stepForTest();
+  ASSERT_EQ(heard_.size(), 2u);
+  EXPECT_EQ(store_->unapplied.size(), 1u);
+
+  listener_takes_ = true;
+  clock_.advance(2s);
+  sender_->stepForTest();
+  ASSERT_EQ(heard_.size(), 3u);
+  EXPECT_EQ(heard_[2].delivery_id, "D1");
+  EXPECT_EQ(heard_[2].task_id, "task-D1");
+  EXPECT_TRUE(heard_[2].delivered);
+  EXPECT_TRUE(store_->unapplied.empty());
+  clock_.advance(2s);
+  sender_->stepForTest();
+  EXPECT_EQ(heard_.size(), 3u) << "taken: not offered again";
+  EXPECT_EQ(transport_->sent.size(), 1u) << "the report itself went once";
 }
 
 }  // namespace

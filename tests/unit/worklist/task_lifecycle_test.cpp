@@ -208,6 +208,33 @@ TEST(TaskLifecycle, CorrectionsAndAddendaAfterFinalAreRecordedAsSuch) {
                 "needs a final report");
 }
 
+// Issue 5: a reporting system resending the final report under a new message control ID.
+TEST(TaskLifecycle, AnIdenticalReportAfterFinalIsRecordedAsARepeatNotAnAddendum_Issue5) {
+  for (TaskState s : {TaskState::Final, TaskState::Delivered}) {
+    Task t = taskIn(s);
+    t.report_hash = "hash-of-F-text";
+    auto r = run(t, command::Report{ReportStatus::Final, "alice", true, "", "hash-of-F-text"});
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_TRUE(r->changed) << "recorded in the history";
+    EXPECT_EQ(r->event.type, kEventReportRepeated);
+    EXPECT_EQ(r->after.state, s) << "a delivered task stays delivered";
+    EXPECT_EQ(r->after.last_delivery_id, "d1") << "no new delivery";
+    EXPECT_EQ(r->after.report_hash, "hash-of-F-text");
+  }
+  // Different text (or a different status): a real addendum or correction, sent again.
+  Task t = taskIn(TaskState::Delivered);
+  t.report_hash = "hash-of-F-text";
+  auto addendum = run(t, command::Report{ReportStatus::Final, "alice", true, "d2", "hash-of-F-text-2"});
+  ASSERT_TRUE(addendum.ok());
+  EXPECT_EQ(addendum->event.type, kEventAddendum);
+  EXPECT_EQ(addendum->after.state, TaskState::Final);
+  EXPECT_EQ(addendum->after.last_delivery_id, "d2");
+  EXPECT_EQ(addendum->after.report_hash, "hash-of-F-text-2");
+  auto correction = run(t, command::Report{ReportStatus::Corrected, "alice", true, "d3", "hash-of-C-text"});
+  ASSERT_TRUE(correction.ok());
+  EXPECT_EQ(correction->event.type, kEventCorrected);
+}
+
 TEST(TaskLifecycle, CorrectionKeepsTheFirstDeliveryTimeForTurnaround) {
   Task t = taskIn(TaskState::Delivered);
   t.times.delivered = kNow - 1h;
@@ -234,6 +261,14 @@ TEST(TaskLifecycle, OnlyTheLatestFinalReportsAckDelivers) {
   EXPECT_EQ(failed->event.type, kEventDeliveryFailed);
   EXPECT_EQ(failed->after.state, TaskState::Final);
   EXPECT_EQ(failed->event.reason, "AE: unknown");
+}
+
+// Issue 5: the outbox offers an outcome again when its confirmation was lost.
+TEST(TaskLifecycle, TheSameAckAgainLeavesADeliveredTaskAsItIs_Issue5) {
+  auto again = run(taskIn(TaskState::Delivered), command::DeliveryResult{"d1", true, ""});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->changed);
+  EXPECT_EQ(again->after.state, TaskState::Delivered);
 }
 
 TEST(TaskLifecycle, AssignAndReassignDropAnyClaim) {
