@@ -15,8 +15,8 @@ struct Row {
 };
 
 // First match wins: exact actions before their families.
-const std::array<Row, 22>& eventTable() {
-  static const std::array<Row, 22> table = {{
+const std::array<Row, 23>& eventTable() {
+  static const std::array<Row, 23> table = {{
       {"instance.received", {"110104", "DICOM Instances Transferred", "", "", 'C'}},
       {"instance.forwarded", {"110104", "DICOM Instances Transferred", "", "", 'R'}},
       {"study.forwarded", {"110104", "DICOM Instances Transferred", "", "", 'R'}},
@@ -31,6 +31,7 @@ const std::array<Row, 22>& eventTable() {
       {"api.view", {"110110", "Patient Record", "", "", 'R'}},
       {"rule.decision", {"110111", "Procedure Record", "", "", 'U'}},
       {"task.", {"110111", "Procedure Record", "", "", 'U'}},
+      {"login", {"110114", "User Authentication", "110122", "Login", 'E'}},  // a log-in that worked
       {"login.", {"110114", "User Authentication", "110122", "Login", 'E'}},
       {"logout", {"110114", "User Authentication", "110123", "Logout", 'E'}},
       {"association.rejected",

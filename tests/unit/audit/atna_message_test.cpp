@@ -40,6 +40,7 @@ TEST(AtnaEvent, ActionsMapToTheirPs315Events) {
       {"api.view", "success", "110110", "", 'R'},
       {"rule.decision", "success", "110111", "", 'U'},
       {"task.claimed", "success", "110111", "", 'U'},
+      {"login", "success", "110114", "110122", 'E'},  // issue 6: was exported as Application Activity
       {"login.failed", "failure", "110114", "110122", 'E'},
       {"logout", "success", "110114", "110123", 'E'},
       {"association.rejected", "refused", "110113", "110126", 'E'},
