@@ -6,8 +6,9 @@ its modality sends over `storescu +tls` to the DICOM TLS listener (its certifica
 site's certificate name), images go over TLS to storescp +tls peers (archive, the reader's
 workstation) that require Sundial's client certificate, the API is used over HTTPS with a
 logged-in session, the reporting system's ORU comes over TLS and the report is delivered to
-the site's MLLP/TLS listener, which checks nothing less than TLS 1.2. Then every TLS port is
-tried in plain text and must refuse: no C-ECHO answer, no ACK, no HTTP answer.
+the site's MLLP/TLS listener, which checks nothing less than TLS 1.2, and the audit trail is
+exported over syslog/TLS to rsyslog (gtls, client certificate required). Then every TLS port
+is tried in plain text and must refuse: no C-ECHO answer, no ACK, no HTTP answer.
 """
 
 import http.client
@@ -16,12 +17,16 @@ import os
 import socket
 import ssl
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 
 from harness import (DCMTK_ENV, SUNDIAL, EndToEndTest, Process, echo, free_port, make_ct_study,
                      acknowledged_files, wait_until)
 from test_reading_night import RULE, SiteHl7Listener, orm, oru
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "audit"))
+from test_audit_export import Rsyslog, audit_message, event_of  # noqa: E402
 
 MAKE_CERTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../scripts/make-demo-certs.sh")
 ADMIN_PASSWORD = "tls-night-admin-password"
@@ -94,8 +99,12 @@ class TlsNightTest(EndToEndTest):
         super().setUp()
         self.certs = os.path.join(self.workdir, "tls")
         subprocess.run(["bash", MAKE_CERTS, self.certs, "sundial", "modality", "ris", "site-ris", "archive",
-                        "workstation"], check=True, capture_output=True, timeout=120)
+                        "workstation", "audit-repository"], check=True, capture_output=True, timeout=120)
         self.ca = os.path.join(self.certs, "ca.pem")
+        self.audit_port = free_port()
+        self.repository = self.track(Rsyslog(self.workdir, {
+            "ca.pem": self.ca, "server.pem": os.path.join(self.certs, "audit-repository.pem"),
+            "server.key": os.path.join(self.certs, "audit-repository.key")}, self.audit_port))
         self.archive = self.track(TlsStoreScp(self.workdir, self.certs, "ARCHIVE", "archive"))
         self.ws_neuro = self.track(TlsStoreScp(self.workdir, self.certs, "WSNEURO", "workstation"))
         self.site = TlsSiteHl7Listener(self.certs)
@@ -141,6 +150,10 @@ rules:
   folder: {rules}
   pools: [{{name: remote, mode: push}}, {{name: overflow, mode: pull}}]
   fallback_pool: overflow
+audit:
+  anchor_interval_ms: 200
+  export: {{host: 127.0.0.1, port: {self.audit_port}, ca_file: {self.ca}, client_cert_file: {c}/sundial.pem,
+           client_key_file: {c}/sundial.key, initial_backoff_ms: 100, max_backoff_ms: 500}}
 security:
   users:
     - {{name: admin, password_hash: "{hash_password(ADMIN_PASSWORD)}", roles: [admin]}}
@@ -255,6 +268,12 @@ security:
         self.assertTrue(delivered, "the site got no report")
         self.assertIn(b"No acute hemorrhage.", delivered[0])
         self.assertGreaterEqual(self.site.handshakes, 1)
+
+        # The audit trail reached the repository over syslog/TLS: the log-ins and the images.
+        def audited(code):
+            return any(event_of(audit_message(m)[2])[0] == code for m in self.repository.messages())
+        wait_until(lambda: audited("110114"), 20, "a log-in (User Authentication) at the audit repository")
+        wait_until(lambda: audited("110104"), 20, "the received images (Instances Transferred) audited")
 
         # Plain text to each TLS port is refused.
         self.assertFalse(echo(self.dicom_tls_port, "SUNDIAL", "MODALITY"), "plain C-ECHO on the TLS port")
