@@ -1,14 +1,12 @@
 #include "adapters/dicom/receive_association.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <exception>
 #include <thread>
 #include <vector>
 
 #include "adapters/dicom/dicom_status.h"
 #include "adapters/dicom/dicom_tls.h"
+#include "adapters/dicom/receive_into_file.h"
 #include "adapters/dicom/receive_listen_probe.h"
 #include "adapters/dicom/receive_negotiation.h"
 #include "dcmtk/dcmnet/dcmtrans.h"
@@ -19,7 +17,9 @@
 namespace sundial::adapters::dicom {
 namespace {
 
-// Write-back of an arriving instance is started every this many bytes.
+// Write-back of an arriving instance is started every this many bytes: the spool fsyncs
+// each instance before it is acknowledged, and asking the kernel to start writing while the
+// rest still arrives overlaps the disk with the network, so fsync only waits for the tail.
 constexpr unsigned long kWritebackStepBytes = 256 * 1024;
 
 std::string trimmed(const char* text) {
@@ -290,20 +290,17 @@ OFCondition StoreScp::handleStore(T_DIMSE_C_StoreRQ& request,
     return skipDataSetAndAnswer(request, context_id, answer);
   }
 
-  // Bit-preserving and low on memory: DCMTK writes the PDVs straight into the file.
-  if (context_.settings.early_writeback) {
-    writeback_fd_ = ::open(temporary->c_str(), O_RDONLY | O_CLOEXEC);
-    writeback_mark_ = 0;
-  }
-  OFCondition received = receiveSTORERequest(request, context_id, OFString(temporary->c_str()));
-  if (writeback_fd_ >= 0) {
-    ::close(writeback_fd_);
-    writeback_fd_ = -1;
-  }
+  // Bit-preserving and low on memory: the PDVs go straight into the (possibly recycled) file.
+  ReceiveIntoFileOptions options;
+  options.blocking = getDIMSEBlockingMode();
+  options.timeout_seconds = static_cast<int>(getDIMSETimeout());
+  options.writeback_step_bytes = context_.settings.early_writeback ? kWritebackStepBytes : 0;
+  OFCondition received =
+      receiveDataSetIntoFile(association_, request, context_id, *temporary, options);
   if (received.bad()) {
     context_.spool.discard(*temporary);
     if (received.module() == OFM_dcmnet && received.code() == DIMSEC_OUTOFRESOURCES) {
-      // The file could not be created; DCMTK has read past the data set: answer.
+      // The file could not be opened or written; the data set has been read past: answer.
       std::uint16_t answer =
           refuseInstance(context_, state_, InstanceRefusal::OutOfResources,
                          status::kOutOfResources, received.text(), requested_sop);
@@ -335,15 +332,6 @@ void StoreScp::holdBackForSiteRate(std::uint64_t bytes) {
                                   {"calling_ae", state_.calling_ae},
                                   {"delay_ms", std::to_string(wait.count())}});
   std::this_thread::sleep_for(wait);
-}
-
-// The spool fsyncs each instance before it is acknowledged. Asking the kernel to start
-// writing the file out while the rest still arrives (sync_file_range does not wait) overlaps
-// the disk with the network, so that fsync only waits for the tail of the instance.
-void StoreScp::notifyRECEIVEProgress(const unsigned long byte_count) {
-  if (writeback_fd_ < 0 || byte_count < writeback_mark_ + kWritebackStepBytes) return;
-  writeback_mark_ = byte_count;
-  ::sync_file_range(writeback_fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 // ----------------------------------------------------------------------------------------

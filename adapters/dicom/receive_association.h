@@ -32,8 +32,6 @@ class StoreScp : public DcmThreadSCP {
   void notifyAssociationAcknowledge() override;
   OFCondition handleIncomingCommand(T_DIMSE_Message* message,
                                     const DcmPresentationContextInfo& info) override;
-  // While a data set arrives: starts writing what is already in the file to disk.
-  void notifyRECEIVEProgress(const unsigned long byte_count) override;
 
  private:
   OFCondition handleStore(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID context_id);
@@ -54,10 +52,6 @@ class StoreScp : public DcmThreadSCP {
   std::optional<AssociationRejection> rejection_;  // decided in notifyAssociationRequest
   bool accepted_ = false;
   bool admitted_by_guard_ = false;  // the site guard counts this association: release it
-  // Early write-back of the instance being received (see notifyRECEIVEProgress): our own
-  // descriptor on DCMTK's temporary file, and how far write-back was last started.
-  int writeback_fd_ = -1;
-  unsigned long writeback_mark_ = 0;
 };
 
 // A DcmBaseSCPPool whose workers are StoreScps bound to one ReceiveContext.

@@ -66,6 +66,10 @@ Result<void> FileSpool::start() {
   if (::access(temporaryDir().c_str(), W_OK) != 0) {
     return diskError("spool folder is not writable", temporaryDir(), errno);
   }
+  {
+    std::lock_guard lock(recycled_mutex_);
+    recycled_.clear();  // deleted below with every other temporary file
+  }
   int removed = 0;
   for (fs::directory_iterator it(temporaryDir(), ec), end; !ec && it != end; it.increment(ec)) {
     std::error_code remove_ec;
@@ -98,15 +102,56 @@ Result<void> FileSpool::checkFreeSpace() const {
   return okResult();
 }
 
+fs::path FileSpool::temporaryName(const char* suffix) {
+  // Unique across threads (counter), restarts (time) and processes sharing a spool (pid).
+  auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  return temporaryDir() / (std::to_string(::getpid()) + "-" + std::to_string(now) + "-" +
+                           std::to_string(next_temporary_.fetch_add(1)) + suffix);
+}
+
+bool FileSpool::reuseRecycled(const fs::path& temporary) {
+  while (true) {
+    fs::path recycled;
+    {
+      std::lock_guard lock(recycled_mutex_);
+      if (recycled_.empty()) return false;
+      recycled = std::move(recycled_.back());
+      recycled_.pop_back();
+    }
+    // Gone only if something else cleaned the folder: take the next one.
+    if (::rename(recycled.c_str(), temporary.c_str()) == 0) return true;
+  }
+}
+
+bool FileSpool::recycle(const fs::path& committed) {
+  {
+    std::lock_guard lock(recycled_mutex_);
+    if (recycled_.size() >= kMaxRecycledFiles) return false;
+  }
+  struct stat info {};
+  if (::stat(committed.c_str(), &info) != 0 ||
+      static_cast<std::uintmax_t>(info.st_size) > kMaxRecycledBytes) {
+    return false;
+  }
+  fs::path recycled = temporaryName(kRecycledSuffix);
+  if (::rename(committed.c_str(), recycled.c_str()) != 0) return false;
+  std::lock_guard lock(recycled_mutex_);
+  recycled_.push_back(std::move(recycled));
+  return true;
+}
+
+size_t FileSpool::recycledFilesForTest() const {
+  std::lock_guard lock(recycled_mutex_);
+  return recycled_.size();
+}
+
 Result<fs::path> FileSpool::reserveTemporary() {
   if (auto space = checkFreeSpace(); !space) return space.error();
-  // Unique across threads (counter), restarts (time) and processes sharing a spool (pid);
-  // O_EXCL makes a collision visible instead of silently sharing a file.
+  fs::path reused = temporaryName(kTemporarySuffix);
+  if (reuseRecycled(reused)) return reused;
+  // O_EXCL makes a name collision visible instead of silently sharing a file.
   for (int attempt = 0; attempt < 8; ++attempt) {
-    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    std::string name = std::to_string(::getpid()) + "-" + std::to_string(now) + "-" +
-                       std::to_string(next_temporary_.fetch_add(1)) + kTemporarySuffix;
-    fs::path path = temporaryDir() / name;
+    fs::path path = temporaryName(kTemporarySuffix);
     int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0640);
     if (fd >= 0) {
       ::close(fd);
@@ -173,7 +218,7 @@ Result<void> FileSpool::remove(const fs::path& committed) {
     return makeError(ErrorCode::InvalidInput, "not a committed file of this spool",
                      "path=" + committed.string());
   }
-  if (::unlink(committed.c_str()) != 0) {
+  if (!recycle(committed) && ::unlink(committed.c_str()) != 0) {
     int error = errno;
     if (error == ENOENT) {
       return makeError(ErrorCode::NotFound, "spool file already gone",

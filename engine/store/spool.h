@@ -16,8 +16,10 @@ class Spool {
  public:
   virtual ~Spool() = default;
 
-  // A fresh temporary file name inside the spool for an incoming instance. Fails with
-  // ResourceExhausted when the disk is below its free-space floor or not writable.
+  // A temporary file inside the spool for an incoming instance. It exists and may hold an
+  // earlier, removed instance's bytes (a recycled file): the writer overwrites it from the
+  // start and cuts it to its own length. Fails with ResourceExhausted when the disk is below
+  // its free-space floor or not writable.
   virtual Result<std::filesystem::path> reserveTemporary() = 0;
 
   // Flushes the temporary file to disk and renames it to its final name for this study and
@@ -29,7 +31,8 @@ class Spool {
   // Removes a temporary file that will not be committed.
   virtual void discard(const std::filesystem::path& temporary) = 0;
 
-  // Removes a committed file once every destination has it.
+  // Removes a committed file once every destination has it (its name at least: the file
+  // may be kept for reuse by reserveTemporary, never under a committed name).
   virtual Result<void> remove(const std::filesystem::path& committed) = 0;
 
   // Every committed file (after a restart, to find instances acknowledged but not recorded).

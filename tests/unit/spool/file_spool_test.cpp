@@ -299,5 +299,78 @@ TEST_F(FileSpoolTest, StartFailsWhenRootCannotBeCreated) {
   EXPECT_EQ(started.error().code, ErrorCode::ResourceExhausted);
 }
 
+// A removed instance's file is kept for the next instance: same inode, under a temporary name,
+// never visible as committed; the new writer overwrites it.
+TEST_F(FileSpoolTest, RemovedFileIsRecycledForTheNextInstance) {
+  FileSpool spool(dir_, spoolConfig());
+  ASSERT_TRUE(spool.start().ok());
+  auto temporary = spool.reserveTemporary();
+  ASSERT_TRUE(temporary.ok());
+  writeFile(*temporary, "first instance");
+  auto committed = spool.commit(*temporary, kStudy, kSop);
+  ASSERT_TRUE(committed.ok());
+  struct stat before {};
+  ASSERT_EQ(::stat(committed->c_str(), &before), 0);
+
+  ASSERT_TRUE(spool.remove(*committed).ok());
+  EXPECT_FALSE(fs::exists(*committed));
+  EXPECT_EQ(spool.recycledFilesForTest(), 1u);
+  EXPECT_TRUE(spool.listCommitted().empty());
+
+  auto reused = spool.reserveTemporary();
+  ASSERT_TRUE(reused.ok());
+  EXPECT_EQ(reused->extension(), FileSpool::kTemporarySuffix);
+  struct stat after {};
+  ASSERT_EQ(::stat(reused->c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(spool.recycledFilesForTest(), 0u);
+}
+
+TEST_F(FileSpoolTest, RecyclingIsBoundedInCountAndSize) {
+  FileSpool spool(dir_, spoolConfig());
+  ASSERT_TRUE(spool.start().ok());
+  auto big = spool.reserveTemporary();
+  ASSERT_TRUE(big.ok());
+  writeFile(*big, std::string(FileSpool::kMaxRecycledBytes + 1, 'x'));
+  auto committed_big = spool.commit(*big, kStudy, "1.2.3.999");
+  ASSERT_TRUE(committed_big.ok());
+  ASSERT_TRUE(spool.remove(*committed_big).ok());
+  EXPECT_EQ(spool.recycledFilesForTest(), 0u);  // too large to keep: unlinked
+
+  std::vector<fs::path> committed;
+  for (size_t i = 0; i < FileSpool::kMaxRecycledFiles + 3; ++i) {
+    auto temporary = spool.reserveTemporary();
+    ASSERT_TRUE(temporary.ok());
+    auto done = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(i + 1));
+    ASSERT_TRUE(done.ok());
+    committed.push_back(*done);
+  }
+  for (const fs::path& path : committed) ASSERT_TRUE(spool.remove(path).ok());
+  EXPECT_EQ(spool.recycledFilesForTest(), FileSpool::kMaxRecycledFiles);
+  size_t in_temporary_folder = 0;
+  for (const auto& entry : fs::directory_iterator(dir_ / "tmp")) {
+    (void)entry;
+    ++in_temporary_folder;
+  }
+  EXPECT_EQ(in_temporary_folder, FileSpool::kMaxRecycledFiles);
+}
+
+TEST_F(FileSpoolTest, StartDeletesRecycledFiles) {
+  {
+    FileSpool spool(dir_, spoolConfig());
+    ASSERT_TRUE(spool.start().ok());
+    auto temporary = spool.reserveTemporary();
+    ASSERT_TRUE(temporary.ok());
+    auto committed = spool.commit(*temporary, kStudy, kSop);
+    ASSERT_TRUE(committed.ok());
+    ASSERT_TRUE(spool.remove(*committed).ok());
+    ASSERT_EQ(spool.recycledFilesForTest(), 1u);
+  }
+  FileSpool restarted(dir_, spoolConfig());
+  ASSERT_TRUE(restarted.start().ok());
+  EXPECT_EQ(restarted.recycledFilesForTest(), 0u);
+  EXPECT_TRUE(fs::is_empty(dir_ / "tmp"));
+}
+
 }  // namespace
 }  // namespace sundial::adapters::spool
