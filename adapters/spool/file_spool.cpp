@@ -213,8 +213,24 @@ void FileSpool::discard(const fs::path& temporary) {
   ::unlink(temporary.c_str());
 }
 
+bool FileSpool::isCommittedPath(const fs::path& path) const {
+  return isInside(path, root_) && !isInside(path, temporaryDir());
+}
+
+void FileSpool::removeStudyFolderIfEmpty(const fs::path& committed) const {
+  // Fails harmlessly (ENOTEMPTY) while the folder still has files.
+  fs::path study_dir = fs::absolute(committed).lexically_normal().parent_path();
+  if (study_dir != root_) ::rmdir(study_dir.c_str());
+}
+
+bool FileSpool::removeIfCheap(const fs::path& committed) {
+  if (!isCommittedPath(committed) || !recycle(committed)) return false;
+  removeStudyFolderIfEmpty(committed);
+  return true;
+}
+
 Result<void> FileSpool::remove(const fs::path& committed) {
-  if (!isInside(committed, root_) || isInside(committed, temporaryDir())) {
+  if (!isCommittedPath(committed)) {
     return makeError(ErrorCode::InvalidInput, "not a committed file of this spool",
                      "path=" + committed.string());
   }
@@ -227,9 +243,7 @@ Result<void> FileSpool::remove(const fs::path& committed) {
     return makeError(ErrorCode::Unavailable, "cannot remove spool file: " + errnoText(error),
                      "path=" + committed.string());
   }
-  // Drop the study folder once empty; fails harmlessly (ENOTEMPTY) while it still has files.
-  fs::path study_dir = fs::absolute(committed).lexically_normal().parent_path();
-  if (study_dir != root_) ::rmdir(study_dir.c_str());
+  removeStudyFolderIfEmpty(committed);
   return okResult();
 }
 

@@ -36,6 +36,7 @@ class FileSpool final : public engine::Spool {
                                        const std::string& sop_instance_uid) override;
   void discard(const std::filesystem::path& temporary) override;
   Result<void> remove(const std::filesystem::path& committed) override;
+  bool removeIfCheap(const std::filesystem::path& committed) override;
   std::vector<std::filesystem::path> listCommitted() override;
 
   const std::filesystem::path& root() const { return root_; }
@@ -59,6 +60,9 @@ class FileSpool final : public engine::Spool {
   Result<void> checkFreeSpace() const;
   // Whether `path` lies inside `dir` (lexically, after normalisation).
   static bool isInside(const std::filesystem::path& path, const std::filesystem::path& dir);
+  bool isCommittedPath(const std::filesystem::path& path) const;
+  // Drops the study folder of `committed` once it is empty.
+  void removeStudyFolderIfEmpty(const std::filesystem::path& committed) const;
   // A new unique name in the temporary folder with `suffix`.
   std::filesystem::path temporaryName(const char* suffix);
   // Moves `committed` to the recycled files; false when it should be unlinked instead.

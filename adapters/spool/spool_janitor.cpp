@@ -39,6 +39,7 @@ void SpoolJanitor::stop() {
 }
 
 Result<void> SpoolJanitor::remove(const std::filesystem::path& committed) {
+  if (inner_.removeIfCheap(committed)) return okResult();
   {
     std::lock_guard lock(mutex_);
     if (running_ && !stopping_) {

@@ -5,7 +5,9 @@
 // worker away from its next send. The janitor's thread runs at a lower CPU priority, so under
 // load it yields to receiving and forwarding and catches up when they pause.
 //
-// Every other operation goes straight to the wrapped spool. Thread-safe. A removal queued when
+// A removal the wrapped spool can do cheaply (FileSpool recycling the file: a rename) is done
+// at once, on the caller's thread: queued behind a starved low-priority thread it would not
+// free a file for reuse in time. Every other operation goes straight to the wrapped spool. Thread-safe. A removal queued when
 // the process dies is not done then: the file stays in the spool (known to the state store as
 // forwarded, so it is never sent again) until the next start's recovery removes it.
 
@@ -40,6 +42,9 @@ class SpoolJanitor final : public engine::Spool {
 
   // Queues the removal and returns at once (removes inline when the janitor is not running).
   Result<void> remove(const std::filesystem::path& committed) override;
+  bool removeIfCheap(const std::filesystem::path& committed) override {
+    return inner_.removeIfCheap(committed);
+  }
 
   size_t queuedForTest();
 

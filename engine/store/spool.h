@@ -35,6 +35,11 @@ class Spool {
   // may be kept for reuse by reserveTemporary, never under a committed name).
   virtual Result<void> remove(const std::filesystem::path& committed) = 0;
 
+  // Removes a committed file only if that is cheap (its file kept for reuse: a rename);
+  // false when it was left for remove(). Lets a caller do the cheap case inline and defer
+  // the costly one (freeing the file's blocks).
+  virtual bool removeIfCheap(const std::filesystem::path& /*committed*/) { return false; }
+
   // Every committed file (after a restart, to find instances acknowledged but not recorded).
   virtual std::vector<std::filesystem::path> listCommitted() = 0;
 };

@@ -4,6 +4,7 @@
 #include "dcmtk/config/osconfig.h"  // first, as DCMTK requires
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -329,6 +330,45 @@ TEST_F(StorageReceiverTest, StoresEveryTransferSyntaxUnchanged) {
   EXPECT_EQ(recorder_.wrong_thread.load(), 0);
   EXPECT_EQ(temporaryFiles(), 0u);
   EXPECT_EQ(spool_->listCommitted().size(), names.size());
+}
+
+// A forwarded instance's file is recycled for the next one: the receiver overwrites it in place
+// (same inode) and cuts what the longer, earlier instance left behind.
+TEST_F(StorageReceiverTest, ReceivesIntoARecycledFileAndCutsItToLength) {
+  ASSERT_TRUE(startReceiver(0, true).ok());
+  const fs::path longer = corpus("pydicom_CT_small.dcm");      // 39 KB
+  const fs::path shorter = corpus("openrem_DX-Im-DRGEM.dcm");  // 1 KB
+  ToolResult sent = runStorescu(kModalityAe, kOurAe, settings_.port, {longer.string()});
+  ASSERT_EQ(sent.exit_code, 0) << sent.output;
+  ASSERT_EQ(recorder_.snapshot().size(), 1u);
+  const SpooledInstance first = recorder_.snapshot()[0];
+  struct stat first_file {};
+  ASSERT_EQ(::stat(first.spool_path.c_str(), &first_file), 0);
+  ASSERT_TRUE(spool_->remove(first.spool_path).ok());
+  ASSERT_EQ(spool_->recycledFilesForTest(), 1u);
+
+  sent = runStorescu(kModalityAe, kOurAe, settings_.port, {shorter.string()});
+  ASSERT_EQ(sent.exit_code, 0) << sent.output;
+  ASSERT_EQ(recorder_.snapshot().size(), 2u);
+  const SpooledInstance second = recorder_.snapshot()[1];
+  EXPECT_EQ(spool_->recycledFilesForTest(), 0u);
+  struct stat second_file {};
+  ASSERT_EQ(::stat(second.spool_path.c_str(), &second_file), 0);
+  EXPECT_EQ(second_file.st_ino, first_file.st_ino);
+  EXPECT_LT(second_file.st_size, first_file.st_size);
+  EXPECT_EQ(second.bytes, static_cast<std::uint64_t>(second_file.st_size));
+
+  Contents original = readContents(shorter);
+  Contents received = readContents(second.spool_path);
+  EXPECT_EQ(received.sop_instance_uid, original.sop_instance_uid);
+  EXPECT_TRUE(received.pixel_data == original.pixel_data) << "pixel data differs";
+  // Nothing of the first instance is left at the end: the file ends with the data set.
+  DcmFileFormat reread;
+  ASSERT_TRUE(reread.loadFile(second.spool_path.c_str()).good());
+  DcmFileFormat fresh;
+  ASSERT_TRUE(fresh.loadFile(shorter.c_str()).good());
+  EXPECT_EQ(reread.getDataset()->card(), fresh.getDataset()->card());
+  EXPECT_EQ(temporaryFiles(), 0u);
 }
 
 TEST_F(StorageReceiverTest, PublishesTheStudyAttributesTheMatcherNeeds) {

@@ -1,7 +1,12 @@
 #include "adapters/spool/spool_janitor.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "adapters/spool/file_spool.h"
 #include "tests/support/fakes.h"
 
 namespace sundial::adapters::spool {
@@ -35,6 +40,40 @@ TEST(SpoolJanitor, PassesEverythingElseThrough) {
   auto committed = janitor.commit("tmp", "1.2", "1.2.3");
   ASSERT_TRUE(committed.ok());
   EXPECT_EQ(janitor.listCommitted().size(), 1u);
+}
+
+// A file the spool can recycle leaves its committed name at once, even while the janitor's
+// thread is busy or starved: the next incoming instance can reuse it.
+TEST(SpoolJanitor, RecyclesAtOnceAndQueuesOnlyRealRemovals) {
+  namespace fs = std::filesystem;
+  std::string pattern = (fs::temp_directory_path() / "sundial-janitor-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const fs::path dir = pattern;
+  config::SpoolConfig config;
+  config.min_free_bytes = 0;
+  FileSpool spool(dir, config);
+  ASSERT_TRUE(spool.start().ok());
+  SpoolJanitor janitor(spool);
+  janitor.start();
+  auto small = janitor.reserveTemporary();
+  ASSERT_TRUE(small.ok());
+  auto committed_small = janitor.commit(*small, "1.2.3", "1.2.3.1");
+  ASSERT_TRUE(committed_small.ok());
+  auto big = janitor.reserveTemporary();
+  ASSERT_TRUE(big.ok());
+  std::ofstream(*big, std::ios::binary) << std::string(FileSpool::kMaxRecycledBytes + 1, 'x');
+  auto committed_big = janitor.commit(*big, "1.2.3", "1.2.3.2");
+  ASSERT_TRUE(committed_big.ok());
+
+  ASSERT_TRUE(janitor.remove(*committed_small).ok());
+  EXPECT_FALSE(fs::exists(*committed_small));  // done on this thread, not queued
+  EXPECT_EQ(spool.recycledFilesForTest(), 1u);
+  ASSERT_TRUE(janitor.remove(*committed_big).ok());  // too large to keep: the janitor unlinks it
+  janitor.stop();
+  EXPECT_FALSE(fs::exists(*committed_big));
+  EXPECT_EQ(spool.recycledFilesForTest(), 1u);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
 }
 
 }  // namespace
