@@ -4,14 +4,13 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/dicom/dicom_socket.h"
 #include "adapters/dicom/dicom_status.h"
 #include "adapters/dicom/dicom_tls.h"
 #include "adapters/dicom/receive_into_file.h"
 #include "adapters/dicom/receive_listen_probe.h"
 #include "adapters/dicom/receive_negotiation.h"
-#include "dcmtk/dcmnet/dcmtrans.h"
 #include "dcmtk/dcmnet/dimse.h"
-#include "dcmtk/dcmnet/dulstruc.h"
 #include "engine/domain/log.h"
 
 namespace sundial::adapters::dicom {
@@ -27,22 +26,6 @@ std::string trimmed(const char* text) {
   while (!value.empty() && value.back() == ' ') value.pop_back();
   size_t first = value.find_first_not_of(' ');
   return first == std::string::npos ? std::string() : value.substr(first);
-}
-
-// The socket under an association, so that stop() can cut it. DCMTK offers no public
-// accessor: the association key's layout is public (dulstruc.h) and the connection's
-// getSocket() is protected, reached here through a member pointer named via a subclass.
-struct SocketAccess : DcmTransportConnection {
-  static int of(DcmTransportConnection* connection) {
-    return (connection->*(&SocketAccess::getSocket))();
-  }
-};
-
-int socketOf(T_ASC_Association* association) {
-  if (association == nullptr || association->DULassociation == nullptr) return -1;
-  auto* key = static_cast<PRIVATE_ASSOCIATIONKEY*>(association->DULassociation);
-  if (key->connection == nullptr) return -1;
-  return SocketAccess::of(key->connection);
 }
 
 // Requestor roles: we act only as storage SCP, so a requestor that wants to be the SCP only

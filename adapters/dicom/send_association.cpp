@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "adapters/dicom/dicom_socket.h"
 #include "dcmtk/config/osconfig.h"  // first, as DCMTK requires
 #include "dcmtk/dcmdata/dcdatset.h"
 #include "dcmtk/dcmnet/assoc.h"
@@ -33,6 +34,14 @@ const std::string& localHostName() {
     return host.empty() ? std::string("localhost") : host;
   }();
   return name;
+}
+
+// DIMSE_storeUser's progress callback: the data set is out once it reports the end, and the
+// response is awaited only after that: the cork must be gone by then.
+void releaseCorkWhenSent(void* cork, T_DIMSE_StoreProgress* progress, T_DIMSE_C_StoreRQ*) {
+  if (progress != nullptr && progress->state == DIMSE_StoreEnd) {
+    static_cast<SocketCork*>(cork)->release();
+  }
 }
 
 }  // namespace
@@ -183,10 +192,13 @@ Result<StoreResponse> SendAssociation::store(std::uint8_t context_id, DcmDataset
   T_DIMSE_C_StoreRSP response;
   std::memset(&response, 0, sizeof response);
   DcmDataset* status_detail = nullptr;
-  // Non-blocking so that the DIMSE timeout bounds the wait for the response.
-  OFCondition cond =
-      DIMSE_storeUser(association_, context_id, &request, nullptr, &dataset, nullptr, nullptr,
-                      DIMSE_NONBLOCKING, toSeconds(timeouts_.dimse), &response, &status_detail);
+  // Non-blocking so that the DIMSE timeout bounds the wait for the response. Corked while the
+  // command and data set go out (see SocketCork), released before the response is awaited.
+  SocketCork cork(association_);
+  OFCondition cond = DIMSE_storeUser(association_, context_id, &request, nullptr, &dataset,
+                                     releaseCorkWhenSent, &cork, DIMSE_NONBLOCKING,
+                                     toSeconds(timeouts_.dimse), &response, &status_detail);
+  cork.release();
   delete status_detail;
   last_store_timed_out_ = cond == DIMSE_NODATAAVAILABLE;
   if (cond.bad()) {
