@@ -16,6 +16,23 @@
 
 namespace sundial::worklist {
 
+// What a caller who may not see every task may see (engine/app/task_access.h decides): the
+// store returns only tasks in scope, so that a limited page is full of visible tasks rather
+// than cut short by a check afterwards.
+struct TaskScope {
+  std::string reader;              // tasks assigned to or claimed by this reader, and
+                                   // claimable ones (queued, escalated)
+  std::vector<std::string> sites;  // every task of these sites
+};
+
+// A place in the most-urgent-first order (priority, then due time, then id): where a page
+// ended, to ask for the one after it.
+struct TaskPosition {
+  Priority priority = Priority::Routine;
+  UtcTime due{};
+  std::string id;
+};
+
 struct TaskFilter {
   std::string reader;               // held by (assigned to or claimed by) this reader
   std::vector<std::string> sites;   // any of these sites (empty: all)
@@ -24,6 +41,8 @@ struct TaskFilter {
   std::optional<UtcTime> due_before;  // due < this
   std::optional<UtcTime> due_after;   // due >= this
   std::size_t limit = 200;
+  std::optional<TaskScope> scope;     // empty: every task the filter matches
+  std::optional<TaskPosition> after;  // open tasks only: those after this position
 };
 
 // A change found in the change stream (live updates): the task as it is after the change.
@@ -73,7 +92,8 @@ class TaskStore {
   // false: it changed meanwhile (re-read and decide again). NotFound if it is gone.
   virtual Result<bool> update(const Task& before, const Task& after, const TaskEvent& event) = 0;
 
-  // Tasks matching the filter, most urgent first (priority, then due time).
+  // Tasks matching the filter, most urgent first (priority, then due time, then id).
+  // InvalidInput for `after` with a closed state asked for (closed tasks have no such order).
   virtual Result<std::vector<Task>> list(const TaskFilter& filter) = 0;
 
   // The latest task for an accession number of a site, or for a study (reports coming in).

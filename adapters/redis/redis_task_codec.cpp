@@ -162,6 +162,40 @@ Result<Task> decodeTask(const std::vector<std::string>& field_values) {
   return t;
 }
 
+std::string packTask(const FieldList& fields) {
+  std::string out;
+  out.reserve(1024);
+  for (const auto& [name, value] : fields) {
+    for (const std::string* part : {&name, &value}) {
+      out += std::to_string(part->size());
+      out += ':';
+      out += *part;
+    }
+  }
+  return out;
+}
+
+Result<Task> unpackTask(std::string_view packed) {
+  std::vector<std::string> field_values;
+  field_values.reserve(80);
+  std::size_t at = 0;
+  while (at < packed.size()) {
+    const std::size_t colon = packed.find(':', at);
+    std::size_t length = 0;
+    if (colon == std::string_view::npos) break;
+    auto [ptr, ec] = std::from_chars(packed.data() + at, packed.data() + colon, length);
+    if (ec != std::errc() || ptr != packed.data() + colon || length > packed.size() - colon - 1) {
+      return makeError(ErrorCode::InvalidInput, "stored task packing is unreadable");
+    }
+    field_values.emplace_back(packed.substr(colon + 1, length));
+    at = colon + 1 + length;
+  }
+  if (at != packed.size() || field_values.size() % 2 != 0) {
+    return makeError(ErrorCode::InvalidInput, "stored task packing is unreadable");
+  }
+  return decodeTask(field_values);
+}
+
 std::string encodeEvent(const TaskEvent& e) {
   nlohmann::json j = {{"type", e.type},
                       {"at_ms", toEpochMs(e.at)},

@@ -9,7 +9,8 @@ namespace sundial::adapters::redis::task_scripts {
 // KEYS: 1 task hash, 2 history list, 3 change stream, 4.. keys the operations name.
 // ARGV: 1 expected version ("0": the task must not exist yet), 2 n = number of fields,
 //       3..2+2n field/value pairs, 3+2n event JSON, 4+2n stream length cap,
-//       5+2n m = number of operations, then m times (op, key index, member, score).
+//       5+2n m = number of operations, then m times (op, key index, member, score), then
+//       the task packed in one string (redis_task_codec.h; kept in the hash, not streamed).
 // Returns kApplied, kStaleVersion, kTaskMissing, or {"dup", <holder>} (nothing written).
 const LuaScript kApplyTaskChange{"apply_task_change", R"lua(
 local expected = ARGV[1]
@@ -34,6 +35,7 @@ end
 local fields = {}
 for i = 3, 2 + 2 * n do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('HSET', KEYS[1], 'packed', ARGV[base + 4 * nops])  -- kPackedField
 redis.call('RPUSH', KEYS[2], ARGV[ev])
 for i = 0, nops - 1 do
   local at = base + 4 * i

@@ -4,9 +4,12 @@
 #include <cstdlib>
 
 #include "adapters/redis/key_schema.h"
+#include "adapters/redis/open_task_query.h"
 #include "adapters/redis/redis_task_codec.h"
 #include "adapters/redis/redis_task_scripts.h"
+#include "adapters/redis/task_query_script.h"
 #include "engine/domain/instance.h"
+#include "engine/domain/log.h"
 
 namespace sundial::adapters::redis {
 namespace {
@@ -15,20 +18,7 @@ using worklist::Task;
 using worklist::TaskEvent;
 using worklist::TaskState;
 
-// tasks:open is ordered by priority, then due time: rank * 1e13 + due ms (due ms < 1e13
-// until the year 2286; the sum stays exact in a double).
-constexpr double kPriorityStride = 1e13;
-
-double openScore(const Task& task) {
-  return worklist::priorityRank(task.priority) * kPriorityStride +
-         static_cast<double>(toEpochMs(task.due));
-}
-
-std::string scoreText(double score) {
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%.0f", score);
-  return buffer;
-}
+double taskScore(const Task& task) { return openScore(task.priority, task.due); }
 
 // The reader a task is in the hands of, for that reader's set and load.
 std::string heldBy(const Task& task) {
@@ -68,6 +58,48 @@ class IndexOps {
   std::vector<std::string> args_;
 };
 
+// The readers who see a task as theirs (task_access.cpp's maySee): whom it is assigned to
+// and who claimed it.
+std::vector<std::string> readersOf(const Task& task) {
+  std::vector<std::string> out;
+  if (!task.assigned_reader.empty()) out.push_back(task.assigned_reader);
+  if (!task.claimed_by.empty() && task.claimed_by != task.assigned_reader) {
+    out.push_back(task.claimed_by);
+  }
+  return out;
+}
+
+// The query indexes (open_task_query.h), scored like tasks:open: a task is in its site's,
+// its readers' and (queued or escalated) the claimable one while it is open. Removals are
+// unconditional where they are cheap, so that the indexes follow the task whatever it was.
+void collectQueryIndexOps(const TaskKeySchema& k, const Task* before, const Task& after,
+                          IndexOps& ops) {
+  namespace ts = task_scripts;
+  const std::string& id = after.id;
+  const bool open = !worklist::isClosed(after.state);
+  const std::string score = scoreText(taskScore(after));
+  if (before && before->site != after.site) ops.add(ts::kOpZRemove, k.openSite(before->site), id);
+  if (open) {
+    ops.add(ts::kOpZAdd, k.openSite(after.site), id, score);
+  } else {
+    ops.add(ts::kOpZRemove, k.openSite(after.site), id);
+  }
+  if (open && isClaimable(after.state)) {
+    ops.add(ts::kOpZAdd, k.claimable(), id, score);
+  } else {
+    ops.add(ts::kOpZRemove, k.claimable(), id);
+  }
+  const std::vector<std::string> now_readers = open ? readersOf(after) : std::vector<std::string>{};
+  if (before) {
+    for (const auto& reader : readersOf(*before)) {
+      if (std::find(now_readers.begin(), now_readers.end(), reader) == now_readers.end()) {
+        ops.add(ts::kOpZRemove, k.openReader(reader), id);
+      }
+    }
+  }
+  for (const auto& reader : now_readers) ops.add(ts::kOpZAdd, k.openReader(reader), id, score);
+}
+
 // Every index the task belongs to, derived from the task before and after the change.
 void collectIndexOps(const TaskKeySchema& k, const Task* before, const Task& after, IndexOps& ops) {
   namespace ts = task_scripts;
@@ -95,9 +127,10 @@ void collectIndexOps(const TaskKeySchema& k, const Task* before, const Task& aft
       for (const auto& uid : after.study_uids) ops.add(ts::kOpDeleteIf, k.openStudy(uid), id);
     }
   } else {
-    ops.add(ts::kOpZAdd, k.open(), id, scoreText(openScore(after)));
+    ops.add(ts::kOpZAdd, k.open(), id, scoreText(taskScore(after)));
     ops.add(ts::kOpSetAdd, k.site(after.site), id);
   }
+  collectQueryIndexOps(k, before, after, ops);
   const std::string old_reader = before ? heldBy(*before) : std::string();
   const std::string new_reader = heldBy(after);
   if (!old_reader.empty() && old_reader != new_reader) {
@@ -193,6 +226,7 @@ Result<bool> RedisTaskStore::apply(const Task* before, const Task& after, const 
   IndexOps ops(call.keys);
   collectIndexOps(keys_, before, after, ops);
   FieldList fields = encodeTask(after);
+  std::string packed = packTask(fields);
   call.args.reserve(8 + fields.size() * 2 + ops.args().size());
   call.args.push_back(before ? std::to_string(before->version) : "0");
   call.args.push_back(std::to_string(fields.size()));
@@ -204,6 +238,7 @@ Result<bool> RedisTaskStore::apply(const Task* before, const Task& after, const 
   call.args.push_back(std::to_string(kChangeStreamLength));
   call.args.push_back(std::to_string(ops.count()));
   for (auto& arg : ops.args()) call.args.push_back(std::move(arg));
+  call.args.push_back(packed);
 
   auto reply = client_.eval(task_scripts::kApplyTaskChange, call);
   if (!reply) return reply.error();
@@ -221,6 +256,10 @@ Result<bool> RedisTaskStore::apply(const Task* before, const Task& after, const 
 
 Result<Task> RedisTaskStore::get(const std::string& id) {
   if (!isValidKeyName(id)) return makeError(ErrorCode::NotFound, "no task " + id);
+  auto packed = client_.command({"HGET", keys_.task(id), std::string(kPackedField)});
+  if (!packed) return packed.error();
+  if (!packed->isNil()) return unpackTask(packed->str);
+  // Written before packing existed (or gone): every field.
   auto reply = client_.command({"HGETALL", keys_.task(id)});
   if (!reply) return reply.error();
   if (reply->elements.empty()) return makeError(ErrorCode::NotFound, "no task " + id);
@@ -269,14 +308,48 @@ Result<std::vector<Task>> RedisTaskStore::list(const worklist::TaskFilter& filte
   if (!filter.reader.empty() && !isValidKeyName(filter.reader)) return std::vector<Task>{};
   const bool wants_closed =
       std::any_of(filter.states.begin(), filter.states.end(), worklist::isClosed);
-  Result<std::vector<Task>> tasks =
-      !filter.reader.empty() ? fetch(keys_.reader(filter.reader), "set", filter)
-      : wants_closed         ? fetch(keys_.all(), "zrev", filter)  // newest first
-                             : fetch(keys_.open(), "zset", filter);
+  if (!wants_closed) return listOpen(filter);
+  if (filter.after) {
+    return makeError(ErrorCode::InvalidInput, "a page position is only for open tasks");
+  }
+  // Closed tasks are read newest first from every task ever made (the TAT screen's recent
+  // ones); the scope is left to the caller's check.
+  Result<std::vector<Task>> tasks = !filter.reader.empty()
+                                        ? fetch(keys_.reader(filter.reader), "set", filter)
+                                        : fetch(keys_.all(), "zrev", filter);
   if (!tasks) return tasks;
   sortMostUrgentFirst(tasks.value());
   if (tasks->size() > filter.limit) tasks->resize(filter.limit);
   return tasks;
+}
+
+Result<std::vector<Task>> RedisTaskStore::listOpen(const worklist::TaskFilter& filter) {
+  if (auto built = buildQueryIndexesOnce(); !built) return built.error();
+  auto reply = client_.eval(task_scripts::kQueryOpenTasks, openTaskQuery(keys_, filter));
+  if (!reply) return reply.error();
+  std::vector<Task> tasks;
+  tasks.reserve(reply->elements.size());
+  for (const Reply& row : reply->elements) {
+    // Packed (redis_task_codec.h), or every field of a task written before packing existed.
+    auto task = row.type == Reply::Type::Array ? decodeTask(flatStrings(row)) : unpackTask(row.str);
+    if (!task) return task.error();
+    tasks.push_back(std::move(task.value()));
+  }
+  return tasks;
+}
+
+Result<void> RedisTaskStore::buildQueryIndexesOnce() {
+  if (query_indexes_built_) return okResult();
+  ScriptCall call;
+  call.keys = {keys_.open(), keys_.queryIndexesBuilt(), keys_.claimable()};
+  call.args = {keys_.task(""), keys_.openSite(""), keys_.openReader("")};
+  auto reply = client_.eval(task_scripts::kBuildQueryIndexes, call);
+  if (!reply) return reply.error();
+  if (reply->integer > 0) {
+    log::info("task_query_indexes_built", {{"open_tasks", std::to_string(reply->integer)}});
+  }
+  query_indexes_built_ = true;
+  return okResult();
 }
 
 Result<std::optional<std::string>> RedisTaskStore::findByAccession(const std::string& site,

@@ -51,9 +51,14 @@ class RedisTaskStore final : public worklist::TaskStore {
                      const worklist::TaskEvent& event);
   Result<std::vector<worklist::Task>> fetch(const std::string& index, std::string_view kind,
                                             const worklist::TaskFilter& filter);
+  Result<std::vector<worklist::Task>> listOpen(const worklist::TaskFilter& filter);
+  // Older data has no query indexes: fill them before the first query (once per instance;
+  // the script itself does nothing when they exist).
+  Result<void> buildQueryIndexesOnce();
 
   RedisClient client_;
   TaskKeySchema keys_;
+  bool query_indexes_built_ = false;
 };
 
 }  // namespace sundial::adapters::redis

@@ -38,6 +38,14 @@ std::string TaskKeySchema::site(std::string_view site) const {
 std::string TaskKeySchema::reader(std::string_view reader) const {
   return join(base_ + "tasks:reader:", reader);
 }
+std::string TaskKeySchema::openSite(std::string_view site) const {
+  return join(base_ + "tasks:open_site:", site);
+}
+std::string TaskKeySchema::openReader(std::string_view reader) const {
+  return join(base_ + "tasks:open_reader:", reader);
+}
+std::string TaskKeySchema::claimable() const { return base_ + "tasks:claimable"; }
+std::string TaskKeySchema::queryIndexesBuilt() const { return base_ + "tasks:query_indexes"; }
 std::string TaskKeySchema::delivered() const { return base_ + "tasks:delivered"; }
 std::string TaskKeySchema::openStudy(std::string_view uid) const {
   return join(base_ + "tasks:open_study:", uid);

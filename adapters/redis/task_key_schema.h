@@ -11,6 +11,13 @@
 //   <prefix>:v1:tasks:site:<site>           set     open tasks of the site
 //   <prefix>:v1:tasks:reader:<reader>       set     tasks in the reader's hands (assigned,
 //                                                   claimed, in progress, preliminary)
+//   <prefix>:v1:tasks:open_site:<site>      zset    open tasks of the site   } the query indexes:
+//   <prefix>:v1:tasks:open_reader:<reader>  zset    open tasks assigned to   } scored like
+//                                                   or claimed by the reader } tasks:open, so
+//   <prefix>:v1:tasks:claimable             zset    queued and escalated     } a page reads
+//                                                   tasks                    } only what it returns
+//   <prefix>:v1:tasks:query_indexes         string  set once the query indexes hold every open
+//                                                   task (built on first use over older data)
 //   <prefix>:v1:tasks:delivered             zset    delivered tasks by delivery ms (TAT)
 //   <prefix>:v1:tasks:open_study:<uid>      string  the open task of a study (one at a time)
 //   <prefix>:v1:tasks:study:<uid>           string  the latest task of a study
@@ -42,6 +49,10 @@ class TaskKeySchema {
   std::string state(std::string_view state_name) const;
   std::string site(std::string_view site) const;
   std::string reader(std::string_view reader) const;
+  std::string openSite(std::string_view site) const;
+  std::string openReader(std::string_view reader) const;
+  std::string claimable() const;
+  std::string queryIndexesBuilt() const;
   std::string delivered() const;
   std::string openStudy(std::string_view study_uid) const;
   std::string study(std::string_view study_uid) const;

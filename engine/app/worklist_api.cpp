@@ -1,11 +1,13 @@
 #include "engine/app/worklist_api.h"
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "adapters/http/error_status.h"
 #include "engine/app/api_json.h"
+#include "engine/app/task_cursor.h"
 #include "engine/app/task_json.h"
 
 namespace sundial::app {
@@ -103,7 +105,7 @@ Result<worklist::TaskFilter> filterFrom(const Request& request) {
   filter.limit = kDefaultTaskLimit;
   const auto& q = request.query;
   static const std::set<std::string> kKnown = {"reader", "site", "priority", "state",
-                                               "due_before", "due_after", "limit"};
+                                               "due_before", "due_after", "limit", "after"};
   for (const auto& [key, value] : q) {
     if (!kKnown.count(key)) return makeError(ErrorCode::InvalidInput, "unknown parameter '" + key + "'");
   }
@@ -135,6 +137,12 @@ Result<worklist::TaskFilter> filterFrom(const Request& request) {
       return makeError(ErrorCode::InvalidInput, "limit must be between 1 and 1000");
     }
     filter.limit = static_cast<std::size_t>(*n);
+  }
+  if (auto it = q.find("after"); it != q.end()) {
+    filter.after = parseTaskCursor(it->second);
+    if (!filter.after) {
+      return makeError(ErrorCode::InvalidInput, "after must be the next_after of a previous page");
+    }
   }
   return filter;
 }
@@ -192,6 +200,9 @@ Response WorklistApi::listTasks(const Request& request) {
     // A site viewer asking for no site gets their own; asking for another site gets nothing.
     if (filter->sites.empty()) filter->sites = caller.sites;
   }
+  // The store returns only what the caller may see, so a page is full of visible tasks;
+  // maySee() below still checks each one.
+  if (!caller.reads_all) filter->scope = worklist::TaskScope{caller.reader_id, caller.sites};
   auto tasks = tasks_.list(filter.value());
   if (!tasks) return taskError(tasks.error());
   const UtcTime now = tasks_.clock().utcNow();
@@ -200,7 +211,14 @@ Response WorklistApi::listTasks(const Request& request) {
     if (!maySee(caller, task, claims_)) continue;
     items.push_back(taskToJson(task, {caller.sees_identity, viewerUrlTemplate(task.site), now}));
   }
-  return jsonResponse(200, {{"tasks", items}, {"now_ms", toEpochMs(now)}});
+  json body = {{"tasks", items}, {"now_ms", toEpochMs(now)}};
+  // A full page of open tasks may have more after it.
+  const bool wants_closed =
+      std::any_of(filter->states.begin(), filter->states.end(), worklist::isClosed);
+  if (!wants_closed && !tasks->empty() && tasks->size() == filter->limit) {
+    body["next_after"] = taskCursorAfter(tasks->back());
+  }
+  return jsonResponse(200, body);
 }
 
 Response WorklistApi::getTask(const Request& request) {

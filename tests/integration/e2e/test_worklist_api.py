@@ -11,6 +11,7 @@ import threading
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from harness import API_TOKEN, EndToEndTest, Sundial, free_port
@@ -81,6 +82,26 @@ class WorklistApiTest(EndToEndTest):
         self.assertEqual(status, 200)
         self.assertEqual(task["patient"]["patient_id"], "MRN1")
         self.assertEqual([e["type"] for e in task["history"]], ["created"])
+
+    def test_pages_follow_each_other_by_next_after(self):
+        # Issue 5 (query p99): a page of `limit` tasks says where the next one starts.
+        made = [self.create(10 + n, ["STAT", "ROUTINE", "URGENT"][n % 3]) for n in range(7)]
+        status, whole = call(self.port, "GET", "/api/v1/tasks")
+        self.assertEqual(status, 200)
+        self.assertNotIn("next_after", whole, "a page that is not full has nothing after it")
+        self.assertEqual(sorted(t["id"] for t in whole["tasks"]), sorted(t["id"] for t in made))
+        paged, path = [], "/api/v1/tasks?limit=3"
+        for _ in range(5):
+            status, page = call(self.port, "GET", path)
+            self.assertEqual(status, 200, page)
+            paged += [t["id"] for t in page["tasks"]]
+            if "next_after" not in page:
+                break
+            path = "/api/v1/tasks?limit=3&after=" + urllib.parse.quote(page["next_after"])
+        self.assertEqual(paged, [t["id"] for t in whole["tasks"]])
+        status, body = call(self.port, "GET", "/api/v1/tasks?after=not-a-cursor")
+        self.assertEqual(status, 400)
+        self.assertIn("after", body["error"])
 
     def test_life_cycle_through_the_api(self):
         task = self.create(3)
