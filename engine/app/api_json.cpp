@@ -2,15 +2,21 @@
 
 #include <charconv>
 #include <string>
+#include <utility>
 
 #include "adapters/http/error_status.h"
 
 namespace sundial::app {
 
 adapters::http::Response jsonResponse(int status, const nlohmann::json& body) {
+  return jsonTextResponse(status,
+                          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+adapters::http::Response jsonTextResponse(int status, std::string body) {
   adapters::http::Response response;
   response.status = status;
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body = std::move(body);
   response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }

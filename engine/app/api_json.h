@@ -4,6 +4,7 @@
 // and the `limit` query parameter. Handlers keep only what is particular to them.
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "adapters/http/http_message.h"
 #include "engine/domain/clock.h"
@@ -15,6 +16,8 @@ namespace sundial::app {
 // HL7 message) are replaced, not thrown on. `no-store`: API answers carry patient data that a
 // shared reading-room browser must not keep in its cache.
 adapters::http::Response jsonResponse(int status, const nlohmann::json& body);
+// The same for a body already written as JSON text (valid UTF-8), e.g. a task list.
+adapters::http::Response jsonTextResponse(int status, std::string body);
 
 // An error answered with the status the server's one table gives its code and a message that
 // says what failed and why (Error::describe).

@@ -9,6 +9,7 @@
 #include "engine/app/api_json.h"
 #include "engine/app/task_cursor.h"
 #include "engine/app/task_json.h"
+#include "engine/app/task_json_writer.h"
 
 namespace sundial::app {
 namespace {
@@ -200,25 +201,36 @@ Response WorklistApi::listTasks(const Request& request) {
     // A site viewer asking for no site gets their own; asking for another site gets nothing.
     if (filter->sites.empty()) filter->sites = caller.sites;
   }
-  // The store returns only what the caller may see, so a page is full of visible tasks;
-  // maySee() below still checks each one.
+  // The store returns only tasks in the caller's scope (their own, the claimable ones, their
+  // sites), so a page is not cut short by what they may not see; maySee() below still checks
+  // each one, including the pool and eligibility rules (claim_policy.h) the scope leaves out.
   if (!caller.reads_all) filter->scope = worklist::TaskScope{caller.reader_id, caller.sites};
   auto tasks = tasks_.list(filter.value());
   if (!tasks) return taskError(tasks.error());
   const UtcTime now = tasks_.clock().utcNow();
-  json items = json::array();
-  for (const Task& task : tasks.value()) {
-    if (!maySee(caller, task, claims_)) continue;
-    items.push_back(taskToJson(task, {caller.sees_identity, viewerUrlTemplate(task.site), now}));
-  }
-  json body = {{"tasks", items}, {"now_ms", toEpochMs(now)}};
+  // Written as text (task_json_writer.h): {"next_after":..., "now_ms":..., "tasks":[...]}, keys
+  // in the order a JSON object would dump them.
+  std::string out;
+  out.reserve(tasks->size() * 900 + 64);
+  out += '{';
   // A full page of open tasks may have more after it.
   const bool wants_closed =
       std::any_of(filter->states.begin(), filter->states.end(), worklist::isClosed);
   if (!wants_closed && !tasks->empty() && tasks->size() == filter->limit) {
-    body["next_after"] = taskCursorAfter(tasks->back());
+    out += "\"next_after\":";
+    appendJsonString(out, taskCursorAfter(tasks->back()));
+    out += ',';
   }
-  return jsonResponse(200, body);
+  out += "\"now_ms\":" + std::to_string(toEpochMs(now)) + ",\"tasks\":[";
+  bool first = true;
+  for (const Task& task : tasks.value()) {
+    if (!maySee(caller, task, claims_)) continue;
+    if (!first) out += ',';
+    first = false;
+    appendTaskJson(out, task, {caller.sees_identity, viewerUrlTemplate(task.site), now});
+  }
+  out += "]}";
+  return jsonTextResponse(200, std::move(out));
 }
 
 Response WorklistApi::getTask(const Request& request) {
