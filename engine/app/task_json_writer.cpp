@@ -8,30 +8,40 @@
 namespace sundial::app {
 namespace {
 
-// The length of the valid UTF-8 sequence starting at text[at], or 0 when it is not one.
-std::size_t utf8Length(std::string_view text, std::size_t at) {
+// How many bytes of text, from `at`, make one UTF-8 character (valid) or one ill-formed
+// sequence to replace by a single U+FFFD: its lead and the continuation bytes that could still
+// have been right (Unicode's "maximal subpart", which nlohmann's replacing dump follows).
+struct Utf8Step {
+  std::size_t length;
+  bool valid;
+};
+
+Utf8Step utf8Step(std::string_view text, std::size_t at) {
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char c = byte(at);
+  const unsigned char lead = byte(at);
+  if (lead < 0x80) return {1, true};
   std::size_t n = 0;
-  unsigned min = 0;
-  unsigned code = 0;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2, min = 0x80, code = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3, min = 0x800, code = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4, min = 0x10000, code = c & 0x07;
+  unsigned char second_min = 0x80, second_max = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    n = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    n = 3;
+    if (lead == 0xE0) second_min = 0xA0;  // no overlong forms
+    if (lead == 0xED) second_max = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    n = 4;
+    if (lead == 0xF0) second_min = 0x90;
+    if (lead == 0xF4) second_max = 0x8F;  // nothing past U+10FFFF
   } else {
-    return 0;
+    return {1, false};
   }
-  if (at + n > text.size()) return 0;
-  for (std::size_t i = 1; i < n; ++i) {
-    if ((byte(at + i) & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (byte(at + i) & 0x3F);
+  std::size_t length = 1;
+  for (; length < n && at + length < text.size(); ++length) {
+    const unsigned char c = byte(at + length);
+    const bool fits = length == 1 ? (c >= second_min && c <= second_max) : (c & 0xC0) == 0x80;
+    if (!fits) break;
   }
-  if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return n;
+  return {length, length == n};
 }
 
 void appendKey(std::string& out, std::string_view key) {
@@ -92,14 +102,13 @@ void appendJsonString(std::string& out, std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      const std::size_t n = utf8Length(text, i);
-      if (n == 0) {
-        out += "\xEF\xBF\xBD";  // U+FFFD
-        ++i;
+      const Utf8Step step = utf8Step(text, i);
+      if (step.valid) {
+        out.append(text.substr(i, step.length));
       } else {
-        out.append(text.substr(i, n));
-        i += n;
+        out += "\xEF\xBF\xBD";  // U+FFFD
       }
+      i += step.length;
       continue;
     }
     switch (c) {

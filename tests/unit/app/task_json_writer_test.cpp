@@ -76,10 +76,12 @@ TEST(TaskJsonWriter, KeepsUtf8AndReplacesBytesThatAreNot) {
   appendJsonString(out, "Zoë 東京 \xF0\x9F\x98\x80");
   EXPECT_EQ(out, nlohmann::json("Zoë 東京 \xF0\x9F\x98\x80").dump());
   // As jsonResponse (api_json.h) dumps them: each bad byte becomes U+FFFD.
-  for (const char* bad : {"a\xFF" "b\xC3", "\xE6\x9D", "x\xC3\x28y", "\xED\xA0\x80"}) {
+  for (const char* bad : {"a\xFF" "b\xC3", "\xE6\x9D", "x\xC3\x28y", "\xED\xA0\x80", "\xC0\xAF",
+                          "\xE0\x80\xAF", "\xF0\x9F\x98", "\xF4\x90\x80\x80", "\xF0\x9F\x98z\x80"}) {
     out.clear();
     appendJsonString(out, bad);
-    EXPECT_EQ(out, nlohmann::json(bad).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    EXPECT_EQ(out, nlohmann::json(bad).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        << testing::PrintToString(std::string(bad));
     EXPECT_FALSE(nlohmann::json::parse(out, nullptr, false).is_discarded());
   }
 }
