@@ -223,12 +223,13 @@ TEST_F(TaskQueryIndexTest, AgreeWithTheTasksAfterEveryKindOfChange) {
       case 3: command = cmd::ReturnToPool{"night", "rebalance"}; name = "unassign"; break;
       case 4: command = cmd::Start{current->holder()}; name = "start"; break;
       case 5:
-        command = cmd::Report{ReportStatus::Preliminary, current->holder(), false, ""};
+        command = cmd::Report{ReportStatus::Preliminary, current->holder(), false, "",
+                              "p" + std::to_string(step)};
         name = "preliminary";
         break;
       case 6:
         command = cmd::Report{ReportStatus::Final, current->holder(), false,
-                              "D" + std::to_string(step)};
+                              "D" + std::to_string(step), "f" + std::to_string(step)};
         name = "final";
         break;
       case 7: command = cmd::DeliveryResult{current->last_delivery_id, true, ""}; name = "delivered"; break;
