@@ -230,7 +230,8 @@ class WorklistApiTest(EndToEndTest):
             elif line == "\n" and data is not None:
                 return event_id, data
 
-    def test_events_deliver_a_new_stat_task_to_its_reader_within_a_second(self):
+    def test_events_deliver_a_new_stat_task_to_its_reader(self):
+        # How fast is bench/worklist's figure (p99 against the 200 ms target), not a timed test.
         other = self.open_events("?reader=drkim")
         mine = self.open_events("?reader=drlee")
         started = time.monotonic()
@@ -238,7 +239,6 @@ class WorklistApiTest(EndToEndTest):
         event_id, data = self.next_event(mine)
         elapsed = time.monotonic() - started
         print(f"STAT task on its reader's event stream after {elapsed * 1000:.1f} ms")
-        self.assertLess(elapsed, 1.0)
         self.assertEqual(data["event"]["type"], "created")
         self.assertEqual(data["task"]["id"], task["id"])
         self.assertEqual(data["task"]["priority"], "STAT")
