@@ -288,7 +288,8 @@ int main(int argc, char** argv) {
               "different=%llu record_bytes_avg=%zu\n",
               args.replay, replay_s, replay_cpu_s, args.replay / replay_s,
               static_cast<unsigned long long>(summary.same),
-              static_cast<unsigned long long>(summary.different), bytes / records.size());
+              static_cast<unsigned long long>(summary.different),
+              records.empty() ? std::size_t{0} : bytes / records.size());  // --replay 0: no records
 
   if (!args.redis.empty()) {
     adapters::redis::RedisClient client({args.redis});
