@@ -547,6 +547,33 @@ TEST_F(SandboxTest, FactsAreReadOnly) {
             Value(Value::Map{{"mt", "read-only"}, {"n", 0}}));
 }
 
+// One decision converts its facts once and hands them to every rule file it asks
+// (prepareFacts): a file that tries to change them, and swallows the refusals, leaves the next
+// file, and the next decision's round, the facts as they were.
+TEST_F(SandboxTest, PreparedFactsAreSharedAndNoCallChangesThemForTheNext) {
+  load("meddler.lua", R"(
+    function route(f)
+      pcall(function() f.modality = "MR" end)
+      pcall(function() f.site.state = "CA" end)
+      pcall(function() table.insert(f.series, "X") end)
+      pcall(function() setmetatable(f, nil) end)
+      return nil
+    end)");
+  load("reader.lua", R"(
+    function route(f) return { modality = f.modality, state = f.site.state, n = #f.series } end)");
+  auto facts = sandbox_->prepareFacts(studyFacts());
+  ASSERT_TRUE(facts.ok()) << facts.error().describe();
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    const auto meddled = sandbox_->call("meddler.lua", "route", facts.value());
+    ASSERT_TRUE(meddled.ok()) << meddled.error().describe();
+    EXPECT_TRUE(meddled->isNil());
+    const auto read = sandbox_->call("reader.lua", "route", facts.value());
+    ASSERT_TRUE(read.ok()) << read.error().describe();
+    EXPECT_EQ(*read, Value(Value::Map{{"modality", "CT"}, {"state", "TX"}, {"n", 3}}));
+  }
+}
+
 TEST_F(SandboxTest, DeclaredDataIsFrozenAfterLoading) {
   load("frozen.lua", R"(
     LIMITS = { ct = { max = 3 } }
