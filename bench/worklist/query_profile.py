@@ -9,7 +9,8 @@ last byte), the Redis time of the commands the query caused (sum of SLOWLOG dura
 script that reads the tasks, and anything else), the tasks and bytes returned. What is left
 (client minus Redis) is the engine's decoding, access checks, JSON and HTTP.
 
-  python3 bench/worklist/query_profile.py [--binary build/sundial] [--repeat 30] [--out FILE]
+  python3 bench/worklist/query_profile.py [--binary build/sundial] [--repeat 30] [--claims N]
+                                         [--shapes none] [--out FILE]
 """
 
 import argparse
@@ -67,6 +68,8 @@ def main():
     ap.add_argument("--sites", type=int, default=10)
     ap.add_argument("--queued-share", type=float, default=0.5)
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--claims", type=int, default=0, help="then this many claims, one at a time")
+    ap.add_argument("--shapes", default="all", help="'none': skip the query shapes")
     ap.add_argument("--out", default="")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
@@ -112,10 +115,13 @@ def main():
                 body["reader"] = readers[i % len(readers)]
             plan.append(body)
 
+        created = [None] * args.tasks
+
         def create(a, i):
             status, body, _, _ = a.call("POST", "/api/v1/tasks", plan[i])
             if status != 201:
                 raise RuntimeError(f"create {i}: HTTP {status} {body}")
+            created[i] = (body["id"], body["state"], plan[i].get("reader"))
 
         print(f"creating {args.tasks} tasks ...", file=sys.stderr, flush=True)
         errors = wb.run_pool(4, args.tasks, create, args.http_port, admin)
@@ -138,7 +144,7 @@ def main():
             ("reader r007", reader, "/api/v1/tasks?reader=r007"),
             ("reader r007", reader, "/api/v1/tasks?state=queued"),
         ]
-        for who, token, path in shapes:
+        for who, token, path in (shapes if args.shapes != "none" else []):
             a = wb.Api(args.http_port, token)
             a.call("GET", path)  # warm the connection and the script cache
             client_ms, redis_us, tasks, sizes, commands = [], [], 0, 0, {}
@@ -168,6 +174,28 @@ def main():
             print(f"{who:18} {path:48} tasks {tasks:5} {sizes / 1024:7.1f} KiB  client p50 "
                   f"{row['client_ms']['p50_ms']:6.2f} p99 {row['client_ms']['p99_ms']:6.2f} ms  redis p50 "
                   f"{row['redis_ms_p50']:6.2f} ms  {row['redis_commands_per_query']}", flush=True)
+        if args.claims:
+            # One claim at a time: what a claim costs the engine and Redis, without queueing.
+            queued = [tid for tid, state, _ in created if state == "queued"][:args.claims]
+            a = wb.Api(args.http_port, admin)
+            client_ms, redis_us = [], []
+            for n, tid in enumerate(queued):
+                redis_cli(sock, "CONFIG", "SET", "slowlog-log-slower-than", "0")
+                redis_cli(sock, "SLOWLOG", "RESET")
+                status, body, elapsed, _ = a.call("POST", f"/api/v1/tasks/{tid}/claim",
+                                                  {"reader": readers[n % len(readers)]})
+                entries = slowlog_entries(sock) or []
+                redis_cli(sock, "CONFIG", "SET", "slowlog-log-slower-than", "10000")
+                if status != 200:
+                    raise RuntimeError(f"claim {tid}: HTTP {status} {body}")
+                client_ms.append(elapsed * 1000)
+                redis_us.append(sum(us for c, us in entries if c not in ("CONFIG", "SLOWLOG")))
+            a.close()
+            row = {"claims": len(queued), "client_ms": wb.summary(client_ms),
+                   "redis_ms_p50": wb.pct(redis_us, 50) / 1000, "redis_ms_p99": wb.pct(redis_us, 99) / 1000}
+            report["claims"] = row
+            print(f"claims one at a time: {len(queued)}  client p50 {row['client_ms']['p50_ms']:.2f} "
+                  f"p99 {row['client_ms']['p99_ms']:.2f} ms  redis p50 {row['redis_ms_p50']:.2f} ms", flush=True)
         report["load_avg_end"] = os.getloadavg()
         if args.out:
             os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
