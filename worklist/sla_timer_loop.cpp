@@ -101,18 +101,19 @@ int SlaTimerLoop::act(const std::string& id, SlaTimerKind kind, UtcTime now) {
     log::warn("sla_warning", {{"task", after->id}, {"site", after->site}, {"cause", cause}});
     if (notifier_) notifier_->notify({std::string(kEventSlaWarning), *after, cause, now});
   } else if (kind == SlaTimerKind::Breach) {
-    onBreach(*after, cause, now);
+    onBreach(before.value(), *after, cause, now);
   }
   return 1;
 }
 
-void SlaTimerLoop::onBreach(const Task& after, const std::string& cause, UtcTime now) {
+void SlaTimerLoop::onBreach(const Task& before, const Task& after, const std::string& cause,
+                            UtcTime now) {
   SlaBreachRecord record;
   record.task_id = after.id;
   record.site = after.site;
   record.modality = after.modality;
   record.priority = after.priority;
-  record.reader = after.holder();
+  record.reader = before.holder();  // escalation takes the task off them
   record.state = after.state;
   record.cause = cause;
   record.due = after.due;
@@ -126,7 +127,7 @@ void SlaTimerLoop::onBreach(const Task& after, const std::string& cause, UtcTime
                              {"cause", cause},
                              {"state", taskStateName(after.state)}});
   if (notifier_) notifier_->notify({std::string(kEventSlaBreached), after, cause, now});
-  if (after.state == TaskState::Escalated && redispatch_) redispatch_(after);
+  if (after.state == TaskState::Escalated && redispatch_) redispatch_(after, before.holder());
 }
 
 }  // namespace sundial::worklist

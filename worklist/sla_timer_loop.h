@@ -33,9 +33,12 @@ class SlaNotifier {
 
 class SlaTimerLoop {
  public:
-  // Called with an escalated task, on the timer thread: assign it to the next eligible
-  // reader (TaskService::apply(Assign)); must return quickly.
-  using RedispatchHook = std::function<void(const Task& escalated)>;
+  // Called with an escalated task and the reader who held it when it breached (escalation
+  // has taken it off them; empty when it sat in a pool), on the timer thread: assign it to
+  // the next eligible reader, not that one (TaskService::apply(Assign)); must return
+  // quickly.
+  using RedispatchHook =
+      std::function<void(const Task& escalated, const std::string& breached_reader)>;
 
   // `notifier` may be null. Polls at least every `poll` for timers other nodes added.
   SlaTimerLoop(TaskService& tasks, SlaNotifier* notifier,
@@ -55,7 +58,7 @@ class SlaTimerLoop {
  private:
   void run();
   int act(const std::string& task_id, SlaTimerKind kind, UtcTime now);
-  void onBreach(const Task& after, const std::string& cause, UtcTime now);
+  void onBreach(const Task& before, const Task& after, const std::string& cause, UtcTime now);
 
   TaskService& tasks_;
   SlaNotifier* notifier_;

@@ -48,9 +48,17 @@ std::string KeySchema::dispatchDecisions() const { return join(base_, "dispatch:
 std::string KeySchema::openStudies() const { return join(base_, "studies:open"); }
 std::string KeySchema::activeStudies() const { return join(base_, "studies:active"); }
 
-std::string KeySchema::ready(std::string_view destination) const {
-  return join(base_, "fwd:", destination, ":ready");
+std::string KeySchema::ready(std::string_view destination, std::string_view node) const {
+  std::string key = join(base_, "fwd:", destination, ":ready");
+  if (!node.empty()) key = join(key, ":", node);
+  return key;
 }
+std::string KeySchema::nodes() const { return join(base_, "nodes"); }
+std::string KeySchema::lease(std::string_view name) const { return join(base_, "lease:", name); }
+std::string KeySchema::spoolRelease(std::string_view node) const {
+  return join(spoolPrefix(), node, ":release");
+}
+std::string KeySchema::spoolPrefix() const { return join(base_, "spool:"); }
 std::string KeySchema::inFlight(std::string_view destination, std::string_view worker) const {
   return join(inFlightPrefix(destination), worker);
 }

@@ -3,20 +3,33 @@
 // so an incompatible change can live next to old data. Immutable; safe from any thread.
 //
 //   <prefix>:v1:inst:<sop uid>                 hash   one instance: study, series, sop_class,
-//                                                     ts, path, bytes, received_ms, site,
+//                                                     ts, path, node (whose spool holds path),
+//                                                     bytes, received_ms, site,
 //                                                     calling_ae, modality, remaining,
 //                                                     dst:<dest> = owed|queued|sent|dead,
 //                                                     att:<dest> (failed attempts),
 //                                                     err:<dest> (last failure reason)
 //   <prefix>:v1:study:<uid>                    hash   site, modality, instances, bytes,
 //                                                     first_ms, last_ms, state, completed_ms,
+//                                                     node (received its latest instance),
 //                                                     p:<dest>, s:<dest>, f:<dest>
 //                                                     (pending, sent, failed)
 //   <prefix>:v1:study:<uid>:instances          zset   SOP Instance UIDs by received_ms
 //   <prefix>:v1:studies:open                   zset   receiving studies by last received ms
 //   <prefix>:v1:studies:active                 zset   every study by last activity ms
-//   <prefix>:v1:fwd:<dest>:ready               list   SOP UIDs; LPUSH to enqueue, taken
-//                                                     from the right (oldest first)
+//   <prefix>:v1:fwd:<dest>:ready:<node>        list   SOP UIDs whose spool file is on that
+//                                                     node (instance field `node`); LPUSH to
+//                                                     enqueue, taken from the right (oldest
+//                                                     first) by that node's workers only.
+//                                                     Without a node name (tests, instances
+//                                                     recorded before nodes had queues of
+//                                                     their own): <prefix>:v1:fwd:<dest>:ready
+//   <prefix>:v1:nodes                          set    node names that have claimed (depth)
+//   <prefix>:v1:lease:<name>                   string the node holding a cluster-wide lease
+//                                                     (engine/store/cluster_lease.h), expiring
+//   <prefix>:v1:spool:<node>:release           list   spool file paths on that node nothing
+//                                                     needs any more, released by another node
+//                                                     (dispatch); the node removes them
 //   <prefix>:v1:fwd:<dest>:inflight:<worker>   list   claimed by that worker
 //   <prefix>:v1:fwd:<dest>:workers             set    workers that have claimed (depth)
 //   <prefix>:v1:fwd:<dest>:waiting             zset   SOP UIDs by due ms (retries)
@@ -51,7 +64,13 @@ class KeySchema {
   std::string openStudies() const;
   std::string activeStudies() const;
 
-  std::string ready(std::string_view destination) const;
+  // The ready list of `destination` on `node` (the node whose spool holds the files); an
+  // empty node names the list of instances recorded without a node.
+  std::string ready(std::string_view destination, std::string_view node = {}) const;
+  std::string nodes() const;
+  std::string lease(std::string_view name) const;
+  std::string spoolRelease(std::string_view node) const;
+  std::string spoolPrefix() const;  // spoolPrefix() + node + ":release" is spoolRelease(node)
   std::string inFlight(std::string_view destination, std::string_view worker) const;
   std::string workers(std::string_view destination) const;
   std::string waiting(std::string_view destination) const;

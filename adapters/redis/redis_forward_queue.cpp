@@ -62,17 +62,17 @@ engine::DeadLetter parseDeadLetter(std::string_view entry) {
 }  // namespace
 
 RedisForwardQueue::RedisForwardQueue(RedisClientOptions client, std::string_view key_prefix,
-                                     const Clock& clock)
-    : client_(std::move(client)), keys_(key_prefix), clock_(clock) {}
+                                     const Clock& clock, std::string node)
+    : client_(std::move(client)), keys_(key_prefix), clock_(clock), node_(std::move(node)) {}
 
 Result<std::vector<engine::ForwardJob>> RedisForwardQueue::runClaim(
     const std::string& destination, const std::string& worker, int max,
     const std::vector<std::string>& moved) {
   ScriptCall call;
-  call.keys = {keys_.ready(destination), keys_.inFlight(destination, worker),
-               keys_.workers(destination), keys_.dead(destination)};
+  call.keys = {keys_.ready(destination, node_), keys_.inFlight(destination, worker),
+               keys_.workers(destination), keys_.dead(destination), keys_.nodes()};
   call.args = {std::to_string(max), worker, destination, keys_.instancePrefix(),
-               std::to_string(toEpochMs(clock_.utcNow()))};
+               std::to_string(toEpochMs(clock_.utcNow())), node_};
   call.args.insert(call.args.end(), moved.begin(), moved.end());
   auto reply = client_.eval(scripts::kClaim, call);
   if (!reply) return reply.error();
@@ -105,7 +105,8 @@ Result<std::vector<engine::ForwardJob>> RedisForwardQueue::claim(const std::stri
 
   // Nothing ready: block in Redis for the first job, then take the rest without waiting.
   auto first = client_.blockingCommand(
-      {"BLMOVE", keys_.ready(destination), keys_.inFlight(destination, worker), "RIGHT", "LEFT",
+      {"BLMOVE", keys_.ready(destination, node_), keys_.inFlight(destination, worker), "RIGHT",
+       "LEFT",
        formatSeconds(wait)},
       wait);
   if (!first) return first.error();
@@ -117,7 +118,7 @@ Result<engine::AckOutcome> RedisForwardQueue::acknowledge(const engine::ForwardJ
                                                           const std::string& worker) {
   if (auto ok = checkJob(job, worker); !ok) return ok.error();
   ScriptCall call;
-  call.keys = {keys_.inFlight(job.destination, worker), keys_.ready(job.destination),
+  call.keys = {keys_.inFlight(job.destination, worker), keys_.ready(job.destination, node_),
                keys_.waiting(job.destination), keys_.instance(job.sop_instance_uid),
                keys_.study(job.study_uid)};
   call.args = {job.sop_instance_uid, job.destination};
@@ -168,7 +169,8 @@ Result<engine::AckOutcome> RedisForwardQueue::deadLetter(const engine::ForwardJo
 Result<int> RedisForwardQueue::promoteDueRetries(const std::string& destination, UtcTime now) {
   if (auto ok = checkName(destination, "destination"); !ok) return ok.error();
   const ScriptCall call{{keys_.waiting(destination), keys_.ready(destination)},
-                        {std::to_string(toEpochMs(now)), std::to_string(kPromoteBatch)}};
+                        {std::to_string(toEpochMs(now)), std::to_string(kPromoteBatch),
+                         keys_.instancePrefix()}};
   int moved = 0;
   while (true) {
     auto reply = client_.eval(scripts::kPromoteDue, call);
@@ -184,7 +186,8 @@ Result<int> RedisForwardQueue::reclaim(const std::string& destination, const std
   if (auto ok = checkName(worker, "worker"); !ok) return ok.error();
   auto reply = client_.eval(
       scripts::kReclaim,
-      {{keys_.inFlight(destination, worker), keys_.ready(destination), keys_.workers(destination)},
+      {{keys_.inFlight(destination, worker), keys_.ready(destination, node_),
+        keys_.workers(destination)},
        {worker}});
   if (!reply) return reply.error();
   return static_cast<int>(reply.value().asInteger());
@@ -193,7 +196,8 @@ Result<int> RedisForwardQueue::reclaim(const std::string& destination, const std
 Result<engine::QueueDepth> RedisForwardQueue::depth(const std::string& destination) {
   if (auto ok = checkName(destination, "destination"); !ok) return ok.error();
   auto reply = client_.eval(scripts::kDepth, {{keys_.ready(destination), keys_.waiting(destination),
-                                               keys_.dead(destination), keys_.workers(destination)},
+                                               keys_.dead(destination), keys_.workers(destination),
+                                               keys_.nodes()},
                                               {keys_.inFlightPrefix(destination)}});
   if (!reply) return reply.error();
   const auto& counts = reply.value().elements;

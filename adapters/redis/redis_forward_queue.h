@@ -1,6 +1,7 @@
 #pragma once
 // RedisForwardQueue: engine::ForwardQueue on Redis. Owns one RedisClient, so one instance
-// belongs to one forward worker thread. Jobs are SOP Instance UIDs in per-destination lists
+// belongs to one forward worker thread. Ready lists are per node: a job can only be sent by
+// the node whose spool holds its file, so each node's workers claim from their own list. Jobs are SOP Instance UIDs in per-destination lists
 // (see KeySchema); every state change is one Lua script, so a job is always in exactly one
 // of ready, one worker's in flight, waiting, sent or dead.
 //
@@ -21,8 +22,10 @@ namespace sundial::adapters::redis {
 class RedisForwardQueue final : public engine::ForwardQueue {
  public:
   // `key_prefix` is RedisConfig::key_prefix; `clock` stamps dead letters and must outlive
-  // the queue.
-  RedisForwardQueue(RedisClientOptions client, std::string_view key_prefix, const Clock& clock);
+  // the queue. `node` is this node's name: claim() takes only jobs whose spool file is on
+  // this node (its ready lists); empty for the jobs of instances recorded without a node.
+  RedisForwardQueue(RedisClientOptions client, std::string_view key_prefix, const Clock& clock,
+                    std::string node = {});
 
   // Errors: InvalidInput for a destination or worker name that cannot be used in a key,
   // Unavailable when Redis is down (jobs already moved stay in this worker's in-flight list
@@ -58,6 +61,7 @@ class RedisForwardQueue final : public engine::ForwardQueue {
   RedisClient client_;
   KeySchema keys_;
   const Clock& clock_;
+  std::string node_;
 };
 
 }  // namespace sundial::adapters::redis

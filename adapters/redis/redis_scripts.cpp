@@ -13,21 +13,26 @@ namespace sundial::adapters::redis::scripts {
 //       attributes (kStudyAttributeFields, in that order; stored on the study's first
 //       instance only), then "1" when the instance is held for dispatch (its spool file is
 //       kept, counted in `remaining` as `hold`, until kRouteStudy releases it; not for a
-//       study already dispatched).
+//       study already dispatched), then the name of the node whose spool holds the file
+//       (empty without one; KEYS 6.. are then that node's ready lists).
 // Returns kRecordedNew (1), kRecordedDuplicateInUse (0: already known, its spool file still
 // awaited by a destination) or kRecordedDuplicateUnneeded (2: already known and forwarded
-// everywhere, or spooled under another path: this copy's file is not needed).
+// everywhere, or spooled under another path or on another node: this copy's file is not
+// needed).
 const LuaScript kRecordInstance{"record_instance", R"lua(
 local inst, study = KEYS[1], KEYS[2]
+local ndest = tonumber(ARGV[12])
+local first_fact = 13 + ndest + (#KEYS - 5)
+local node = ARGV[first_fact + 11] or ''
 if redis.call('EXISTS', inst) == 1 then
   -- A repeat: is the file just spooled still the one the instance's jobs will read?
-  local known = redis.call('HMGET', inst, 'remaining', 'path')
-  if tonumber(known[1]) == 0 or known[2] ~= ARGV[6] then return 2 end
+  local known = redis.call('HMGET', inst, 'remaining', 'path', 'node')
+  if tonumber(known[1]) == 0 or known[2] ~= ARGV[6] or (known[3] or '') ~= node then
+    return 2
+  end
   return 0
 end
 local sop, received = ARGV[1], tonumber(ARGV[8])
-local ndest = tonumber(ARGV[12])
-local first_fact = 13 + ndest + (#KEYS - 5)
 local hold = ARGV[first_fact + 10] == '1'
 
 if redis.call('EXISTS', study) == 0 then
@@ -55,6 +60,10 @@ if s[4] == 'complete' then
 end
 redis.call('HINCRBY', study, 'instances', 1)
 redis.call('HINCRBY', study, 'bytes', ARGV[7])
+if node ~= '' then
+  redis.call('HSET', study, 'node', node)
+  redis.call('HSET', inst, 'node', node)
+end
 redis.call('ZADD', KEYS[3], ARGV[8], sop)
 redis.call('ZADD', KEYS[4], last, ARGV[2])
 redis.call('ZADD', KEYS[5], 'GT', last, ARGV[2])
@@ -91,8 +100,10 @@ return 1
 // configured on-completion destinations, and those dispatch routed it to (study fields
 // r:<dest>, set by kRouteStudy, for instances that arrived after dispatch). A study not yet
 // dispatched goes on the dispatch queue, due now (NX: a re-completion keeps its place).
+// Each job goes to the ready list of the node holding the instance's spool file.
 // KEYS: 1 study, 2 study instances, 3 open studies, 4 active studies, 5 dispatch pending,
-//       6.. ready list of each configured destination (same order as in ARGV).
+//       6.. ready list of each configured destination (same order as in ARGV; the lists
+//       of instances recorded without a node).
 // ARGV: 1 study uid, 2 completed ms, 3 instance key prefix, 4 forward key prefix ("...fwd:"),
 //       5.. destinations.
 // Returns the number of jobs enqueued, or -1 when the study is unknown.
@@ -105,27 +116,22 @@ redis.call('ZADD', KEYS[4], 'GT', ARGV[2], ARGV[1])
 if redis.call('HGET', study, 'dispatched') ~= '1' then
   redis.call('ZADD', KEYS[5], 'NX', ARGV[2], ARGV[1])
 end
-local dests, readies = {}, {}
-for k = 6, #KEYS do
-  dests[#dests + 1] = ARGV[k - 1]
-  readies[#readies + 1] = KEYS[k]
-end
+local dests = {}
+for k = 6, #KEYS do dests[#dests + 1] = ARGV[k - 1] end
 local fields = redis.call('HKEYS', study)
 for _, f in ipairs(fields) do
   if string.sub(f, 1, 2) == 'r:' then
     local dest = string.sub(f, 3)
     local seen = false
     for _, d in ipairs(dests) do seen = seen or d == dest end
-    if not seen then
-      dests[#dests + 1] = dest
-      readies[#readies + 1] = ARGV[4] .. dest .. ':ready'
-    end
+    if not seen then dests[#dests + 1] = dest end
   end
 end
 local enqueued = 0
 local sops = redis.call('ZRANGE', KEYS[2], 0, -1)
 for _, sop in ipairs(sops) do
   local inst = ARGV[3] .. sop
+  local node = redis.call('HGET', inst, 'node')
   local added = 0
   for i, dest in ipairs(dests) do
     local field = 'dst:' .. dest
@@ -133,7 +139,9 @@ for _, sop in ipairs(sops) do
     if not state or state == 'owed' then
       if not state then added = added + 1 end
       redis.call('HSET', inst, field, 'queued')
-      redis.call('LPUSH', readies[i], sop)
+      local ready = ARGV[4] .. dest .. ':ready'
+      if node then ready = ready .. ':' .. node end
+      redis.call('LPUSH', ready, sop)
       redis.call('HINCRBY', study, 'p:' .. dest, 1)
       enqueued = enqueued + 1
     end
@@ -147,29 +155,36 @@ return enqueued
 // remembers them on the study (r:<dest>) so instances arriving later follow at completion,
 // and enqueues every instance already recorded that is not queued, sent or dead for them.
 // Then releases the instances' dispatch hold: an instance no destination still needs has
-// its spool file path returned, for the caller to remove.
-// KEYS: 1 study, 2 study instances, 3.. ready list of each destination (same order as ARGV).
-// ARGV: 1 instance key prefix, 2.. destinations.
+// its spool file path returned, for the caller to remove, when the file is on the caller's
+// node; a file on another node goes on that node's release list (it removes it).
+// Each job goes to the ready list of the node holding the instance's spool file.
+// KEYS: 1 study, 2 study instances, 3.. ready list of each destination (same order as ARGV;
+//       the lists of instances recorded without a node).
+// ARGV: 1 instance key prefix, 2 forward key prefix ("...fwd:"), 3 the caller's node name,
+//       4 spool key prefix ("...spool:"), 5.. destinations.
 // Returns {jobs enqueued, path of each spool file no longer needed...}, or -1 when the study
 // is unknown.
 const LuaScript kRouteStudy{"route_study", R"lua(
 local study = KEYS[1]
 if redis.call('EXISTS', study) == 0 then return -1 end
-for k = 3, #KEYS do redis.call('HSET', study, 'r:' .. ARGV[k - 1], 1) end
+for k = 3, #KEYS do redis.call('HSET', study, 'r:' .. ARGV[k + 2], 1) end
 local enqueued = 0
 local unneeded = {}
 local sops = redis.call('ZRANGE', KEYS[2], 0, -1)
 for _, sop in ipairs(sops) do
   local inst = ARGV[1] .. sop
+  local node = redis.call('HGET', inst, 'node')
   local added = 0
   for k = 3, #KEYS do
-    local dest = ARGV[k - 1]
+    local dest = ARGV[k + 2]
     local field = 'dst:' .. dest
     local state = redis.call('HGET', inst, field)
     if not state or state == 'owed' then
       if not state then added = added + 1 end
       redis.call('HSET', inst, field, 'queued')
-      redis.call('LPUSH', KEYS[k], sop)
+      local ready = ARGV[2] .. dest .. ':ready'
+      if node then ready = ready .. ':' .. node end
+      redis.call('LPUSH', ready, sop)
       redis.call('HINCRBY', study, 'p:' .. dest, 1)
       enqueued = enqueued + 1
     end
@@ -178,7 +193,12 @@ for _, sop in ipairs(sops) do
   if redis.call('HGET', inst, 'hold') == '1' then
     redis.call('HDEL', inst, 'hold')
     if redis.call('HINCRBY', inst, 'remaining', -1) <= 0 then
-      unneeded[#unneeded + 1] = redis.call('HGET', inst, 'path')
+      local path = redis.call('HGET', inst, 'path')
+      if (node or '') == ARGV[3] then
+        unneeded[#unneeded + 1] = path
+      else
+        redis.call('LPUSH', ARGV[4] .. node .. ':release', path)
+      end
     end
   end
 end
@@ -246,13 +266,13 @@ return forgotten
 )lua"};
 
 // KEYS: 1 open studies. ARGV: 1 study key prefix.
-// Returns { {uid, site, modality, last_ms}, ... }.
+// Returns { {uid, site, modality, last_ms, node}, ... }.
 const LuaScript kOpenStudies{"open_studies", R"lua(
 local uids = redis.call('ZRANGE', KEYS[1], 0, -1)
 local out = {}
 for i, uid in ipairs(uids) do
-  local f = redis.call('HMGET', ARGV[1] .. uid, 'site', 'modality', 'last_ms')
-  out[i] = {uid, f[1], f[2], f[3]}
+  local f = redis.call('HMGET', ARGV[1] .. uid, 'site', 'modality', 'last_ms', 'node')
+  out[i] = {uid, f[1], f[2], f[3], f[4] or ''}
 end
 return out
 )lua"};
@@ -261,11 +281,13 @@ return out
 // instance fields a sender needs. Jobs named in ARGV[6..] were already moved by BLMOVE.
 // A job whose instance is no longer queued for this destination is dropped from in flight
 // (it was already handled); one whose instance record is missing is dead-lettered.
-// KEYS: 1 ready, 2 in flight, 3 workers, 4 dead.
-// ARGV: 1 max, 2 worker, 3 destination, 4 instance key prefix, 5 now ms, 6.. moved sops.
+// KEYS: 1 ready (the worker's node's), 2 in flight, 3 workers, 4 dead, 5 nodes.
+// ARGV: 1 max, 2 worker, 3 destination, 4 instance key prefix, 5 now ms, 6 node name (may
+//       be empty), 7.. moved sops.
 // Returns { {sop, study, sop class, ts, path, received ms, attempts}, ... }.
 const LuaScript kClaim{"claim", R"lua(
 redis.call('SADD', KEYS[3], ARGV[2])
+if ARGV[6] ~= '' then redis.call('SADD', KEYS[5], ARGV[6]) end
 local dest = ARGV[3]
 local out = {}
 local function take(sop)
@@ -282,8 +304,8 @@ local function take(sop)
     redis.log(redis.LOG_WARNING, 'sundial: dropped a stale forward job for ' .. dest)
   end
 end
-for i = 6, #ARGV do take(ARGV[i]) end
-local want = tonumber(ARGV[1]) - (#ARGV - 5)
+for i = 7, #ARGV do take(ARGV[i]) end
+local want = tonumber(ARGV[1]) - (#ARGV - 6)
 while want > 0 do
   local sop = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
   if not sop then break end
@@ -353,14 +375,19 @@ if remaining <= 0 then return 1 end
 return 0
 )lua"};
 
-// Moves up to ARGV[2] due jobs from waiting to the taking end of ready (they are older than
-// anything queued behind them). KEYS: 1 waiting, 2 ready. ARGV: 1 now ms, 2 limit.
+// Moves up to ARGV[2] due jobs from waiting to the taking end of the ready list of the node
+// holding each one's spool file (they are older than anything queued behind them).
+// KEYS: 1 waiting, 2 ready of instances recorded without a node.
+// ARGV: 1 now ms, 2 limit, 3 instance key prefix.
 // Returns how many moved.
 const LuaScript kPromoteDue{"promote_due", R"lua(
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 for i = #due, 1, -1 do
   redis.call('ZREM', KEYS[1], due[i])
-  redis.call('RPUSH', KEYS[2], due[i])
+  local node = redis.call('HGET', ARGV[3] .. due[i], 'node')
+  local ready = KEYS[2]
+  if node then ready = ready .. ':' .. node end
+  redis.call('RPUSH', ready, due[i])
 end
 return #due
 )lua"};
@@ -374,15 +401,20 @@ redis.call('SREM', KEYS[3], ARGV[1])
 return n
 )lua"};
 
-// KEYS: 1 ready, 2 waiting, 3 dead, 4 workers. ARGV: 1 in-flight key prefix.
+// Ready counts every node's ready list (and the one of instances without a node).
+// KEYS: 1 ready without a node, 2 waiting, 3 dead, 4 workers, 5 nodes.
+// ARGV: 1 in-flight key prefix.
 // Returns {ready, in flight, waiting, dead}.
 const LuaScript kDepth{"depth", R"lua(
 local in_flight = 0
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[4])) do
   in_flight = in_flight + redis.call('LLEN', ARGV[1] .. worker)
 end
-return {redis.call('LLEN', KEYS[1]), in_flight, redis.call('ZCARD', KEYS[2]),
-        redis.call('LLEN', KEYS[3])}
+local ready = redis.call('LLEN', KEYS[1])
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+  ready = ready + redis.call('LLEN', KEYS[1] .. ':' .. node)
+end
+return {ready, in_flight, redis.call('ZCARD', KEYS[2]), redis.call('LLEN', KEYS[3])}
 )lua"};
 
 }  // namespace sundial::adapters::redis::scripts

@@ -42,12 +42,15 @@ Result<void> checkRecord(const engine::InstanceRecord& record) {
   return checkNames(record.enqueue_now, context);
 }
 
-ScriptCall recordCall(const KeySchema& keys, const engine::InstanceRecord& record) {
+ScriptCall recordCall(const KeySchema& keys, const std::string& node,
+                      const engine::InstanceRecord& record) {
   const auto& instance = record.instance;
   ScriptCall call;
   call.keys = {keys.instance(instance.sop_instance_uid), keys.study(instance.study_uid),
                keys.studyInstances(instance.study_uid), keys.openStudies(), keys.activeStudies()};
-  for (const auto& destination : record.enqueue_now) call.keys.push_back(keys.ready(destination));
+  for (const auto& destination : record.enqueue_now) {
+    call.keys.push_back(keys.ready(destination, node));
+  }
   call.args = {instance.sop_instance_uid,
                instance.study_uid,
                instance.series_uid,
@@ -72,6 +75,7 @@ ScriptCall recordCall(const KeySchema& keys, const engine::InstanceRecord& recor
     call.args.push_back(*field);
   }
   call.args.push_back(record.hold_for_dispatch ? "1" : "0");
+  call.args.push_back(node);
   return call;
 }
 
@@ -170,8 +174,9 @@ StudyFacts toFacts(const std::string& uid, const Reply& fields) {
 
 }  // namespace
 
-RedisStateStore::RedisStateStore(RedisClientOptions client, std::string_view key_prefix)
-    : client_(std::move(client)), keys_(key_prefix) {}
+RedisStateStore::RedisStateStore(RedisClientOptions client, std::string_view key_prefix,
+                                 std::string node)
+    : client_(std::move(client)), keys_(key_prefix), node_(std::move(node)) {}
 
 Result<std::vector<engine::RecordOutcome>> RedisStateStore::recordInstances(
     const std::vector<engine::InstanceRecord>& batch) {
@@ -181,7 +186,7 @@ Result<std::vector<engine::RecordOutcome>> RedisStateStore::recordInstances(
   calls.reserve(batch.size());
   for (const auto& record : batch) {
     if (auto ok = checkRecord(record); !ok) return ok.error();
-    calls.push_back(recordCall(keys_, record));
+    calls.push_back(recordCall(keys_, node_, record));
   }
   auto replies = client_.evalPipeline(scripts::kRecordInstance, calls);
   if (!replies) return replies.error();
@@ -243,7 +248,7 @@ Result<engine::RouteOutcome> RedisStateStore::routeStudy(
   ScriptCall call;
   call.keys = {keys_.study(study_uid), keys_.studyInstances(study_uid)};
   for (const auto& destination : destinations) call.keys.push_back(keys_.ready(destination));
-  call.args = {keys_.instancePrefix()};
+  call.args = {keys_.instancePrefix(), keys_.forwardPrefix(), node_, keys_.spoolPrefix()};
   call.args.insert(call.args.end(), destinations.begin(), destinations.end());
   auto reply = client_.eval(scripts::kRouteStudy, call);
   if (!reply) return reply.error();
@@ -269,9 +274,19 @@ Result<std::vector<engine::OpenStudy>> RedisStateStore::openStudies() {
     study.site = elementString(row, 1);
     study.modality = elementString(row, 2);
     study.last_received_at = fromEpochMs(elementInteger(row, 3));
+    study.node = elementString(row, 4);
     studies.push_back(std::move(study));
   }
   return studies;
+}
+
+Result<std::vector<std::string>> RedisStateStore::takeReleasedFiles(int max) {
+  std::vector<std::string> paths;
+  if (node_.empty() || max <= 0) return paths;
+  auto reply = client_.command({"LPOP", keys_.spoolRelease(node_), std::to_string(max)});
+  if (!reply) return reply.error();
+  for (const Reply& path : reply.value().elements) paths.push_back(path.str);
+  return paths;
 }
 
 Result<std::vector<bool>> RedisStateStore::knownInstances(

@@ -20,8 +20,11 @@ namespace sundial::adapters::redis {
 
 class RedisStateStore final : public engine::StateStore {
  public:
-  // `key_prefix` is RedisConfig::key_prefix ("sundial").
-  RedisStateStore(RedisClientOptions client, std::string_view key_prefix);
+  // `key_prefix` is RedisConfig::key_prefix ("sundial"). `node` is this node's name: the
+  // spool of the node that records instances holds their files, so their forward jobs go to
+  // its ready lists, and routeStudy() returns only files on it. Empty: no node (tests).
+  RedisStateStore(RedisClientOptions client, std::string_view key_prefix,
+                  std::string node = {});
 
   // Errors: InvalidInput when a UID or destination name cannot be used in a key (nothing of
   // the batch is written), Unavailable when Redis is down.
@@ -40,6 +43,7 @@ class RedisStateStore final : public engine::StateStore {
   Result<std::vector<engine::StudySummary>> listStudies(int limit) override;
   Result<int> forgetFinishedStudies(UtcTime cutoff, int max) override;
   Result<void> ping() override;
+  Result<std::vector<std::string>> takeReleasedFiles(int max) override;
 
   const KeySchema& keys() const { return keys_; }
   RedisClient& clientForTest() { return client_; }
@@ -47,6 +51,7 @@ class RedisStateStore final : public engine::StateStore {
  private:
   RedisClient client_;
   KeySchema keys_;
+  std::string node_;
 };
 
 }  // namespace sundial::adapters::redis

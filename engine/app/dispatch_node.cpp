@@ -1,5 +1,6 @@
 #include "engine/app/dispatch_node.h"
 
+#include "adapters/redis/redis_cluster_lease.h"
 #include "adapters/redis/redis_decision_log.h"
 #include "adapters/redis/redis_dispatch_queue.h"
 #include "adapters/redis/redis_reader_presence.h"
@@ -16,6 +17,7 @@ struct DispatchNode::ThreadParts {
   std::unique_ptr<engine::OrderLookup> orders;
   std::unique_ptr<adapters::redis::RedisReaderPresence> presence;
   std::unique_ptr<adapters::redis::RedisDecisionLog> decisions;
+  std::unique_ptr<adapters::redis::RedisClusterLease> lease;
 };
 
 DispatchNode::DispatchNode(std::shared_ptr<const config::Config> config,
@@ -32,7 +34,8 @@ DispatchNode::DispatchNode(std::shared_ptr<const config::Config> config,
   const std::string& prefix = config_->redis.key_prefix;
   order_listener_ = std::make_unique<engine::OrderChangeListener>(
       std::make_unique<adapters::redis::RedisDispatchQueue>(redis_, prefix),
-      std::make_unique<adapters::redis::RedisStateStore>(redis_, prefix), spool_, clock_);
+      std::make_unique<adapters::redis::RedisStateStore>(redis_, prefix, config_->node.name),
+      spool_, clock_);
   redispatch_queue_ = std::make_unique<adapters::redis::RedisDispatchQueue>(redis_, prefix);
 }
 
@@ -73,7 +76,8 @@ void DispatchNode::start(std::unique_ptr<engine::OrderLookup> lookup) {
   const std::string& prefix = config_->redis.key_prefix;
   parts_ = std::make_unique<ThreadParts>();
   parts_->queue = std::make_unique<adapters::redis::RedisDispatchQueue>(redis_, prefix);
-  parts_->studies = std::make_unique<adapters::redis::RedisStateStore>(redis_, prefix);
+  parts_->studies =
+      std::make_unique<adapters::redis::RedisStateStore>(redis_, prefix, config_->node.name);
   parts_->orders = std::move(lookup);
   parts_->presence = std::make_unique<adapters::redis::RedisReaderPresence>(
       redis_, prefix, config_->worklist.reader_offline_after);
@@ -84,6 +88,8 @@ void DispatchNode::start(std::unique_ptr<engine::OrderLookup> lookup) {
       engine::DispatcherParts{*parts_->queue, *parts_->studies, *parts_->orders, *rules_, tasks_,
                               *parts_->presence, *parts_->decisions, audit_, spool_},
       clock_, metrics_, options);
+  parts_->lease = std::make_unique<adapters::redis::RedisClusterLease>(redis_, prefix);
+  dispatcher_->shareSweepsThrough(*parts_->lease, config_->node.name);
   reloader_->start();
   thread_ = std::thread([this] { dispatcher_->run(stopping_); });
 }
@@ -94,13 +100,12 @@ void DispatchNode::stop() {
   if (reloader_) reloader_->stop();
 }
 
-void DispatchNode::redispatch(const worklist::Task& escalated) {
+void DispatchNode::redispatch(const worklist::Task& escalated,
+                              const std::string& breached_reader) {
   if (escalated.study_uids.empty()) return;
   const std::string& study = escalated.study_uids.front();
   std::lock_guard lock(redispatch_mutex_);
-  if (!escalated.assigned_reader.empty()) {
-    (void)redispatch_queue_->exclude(study, escalated.assigned_reader);
-  }
+  if (!breached_reader.empty()) (void)redispatch_queue_->exclude(study, breached_reader);
   if (auto queued = redispatch_queue_->requeue(study, clock_.utcNow()); !queued) {
     log::warn("redispatch_failed", {{"task", escalated.id}, {"reason", queued.error().describe()}});
   }

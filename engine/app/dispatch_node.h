@@ -45,8 +45,8 @@ class DispatchNode {
   void stop();
 
   // The worklist's SLA timers escalated a task: decide again, without the reader who let it
-  // breach. Thread-safe, quick.
-  void redispatch(const worklist::Task& escalated);
+  // breach (`breached_reader`, empty when it sat in a pool). Thread-safe, quick.
+  void redispatch(const worklist::Task& escalated, const std::string& breached_reader);
 
  private:
   std::shared_ptr<const config::Config> config_;

@@ -133,8 +133,10 @@ class Node {
   std::unique_ptr<Hl7Listener> hl7_;
 };
 
-std::string Node::nodeName() const {
-  if (!config_->node.name.empty()) return config_->node.name;
+// The configured node name, else the host name: what this node's keys in Redis are named
+// after (its forward queues, workers, inbox consumer), so it must differ between nodes.
+std::string resolveNodeName(const config::Config& config) {
+  if (!config.node.name.empty()) return config.node.name;
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "sundial";
   // Host names may hold characters a Redis key name may not: keep the safe ones.
@@ -145,6 +147,9 @@ std::string Node::nodeName() const {
   }
   return name;
 }
+
+// runServe resolved the name into the configuration.
+std::string Node::nodeName() const { return config_->node.name; }
 
 adapters::redis::RedisClientOptions Node::redisOptions() const {
   adapters::redis::RedisClientOptions options;
@@ -182,7 +187,7 @@ Result<void> Node::startForwarders() {
       options.idle_association_timeout = config_->forwarding.idle_association_timeout;
       options.audit = &audit();
       auto queue = std::make_unique<adapters::redis::RedisForwardQueue>(
-          redisOptions(), config_->redis.key_prefix, clock_);
+          redisOptions(), config_->redis.key_prefix, clock_, nodeName());
       auto sender = std::make_unique<adapters::dicom::DicomInstanceSender>(
           config_->node, dest, destinationTls(*config_, dest.name));
       engine::RetryPolicy retry(config_->forwarding.max_attempts,
@@ -242,7 +247,9 @@ Result<void> Node::startHttp() {
     if (auto loaded = dispatch_->load(); !loaded) return loaded;
     orders_->addListener(dispatch_->orderListener());
     worklist_->setRedispatchHook(
-        [dispatch = dispatch_.get()](const worklist::Task& task) { dispatch->redispatch(task); });
+        [dispatch = dispatch_.get()](const worklist::Task& task, const std::string& reader) {
+          dispatch->redispatch(task, reader);
+        });
   }
   worklist_->installRoutes(*http_);
   worklist_->start();
@@ -358,8 +365,8 @@ Result<void> Node::start() {
   bus_ = std::make_unique<adapters::bus::ZmqEventBus>(kBusEndpoint);
   subscriber_ = bus_->makeSubscriber();  // bind before any publisher connects
 
-  store_ = std::make_unique<adapters::redis::RedisStateStore>(redisOptions(),
-                                                              config_->redis.key_prefix);
+  store_ = std::make_unique<adapters::redis::RedisStateStore>(
+      redisOptions(), config_->redis.key_prefix, nodeName());
   if (auto pinged = store_->ping(); !pinged) {
     return makeError(ErrorCode::Unavailable, "Redis does not answer: " + pinged.error().describe(),
                      redis_address_);
@@ -492,8 +499,10 @@ int runServe(const std::filesystem::path& config_file) {
     return kExitBadConfig;
   }
   log::setIdentifying(loaded.config->node.identifying_logs);
+  auto config = std::make_shared<config::Config>(*loaded.config);
+  config->node.name = resolveNodeName(*config);
 
-  Node node(loaded.config);
+  Node node(config);
   auto started = node.start();
   if (!started) {
     log::error("sundial_start_failed", {{"reason", started.error().describe()}});

@@ -24,8 +24,9 @@ namespace sundial::config {
 using Milliseconds = std::chrono::milliseconds;
 
 struct NodeConfig {
-  // This node's name among several sharing one Redis (its forward workers' in-flight lists
-  // are named after it). Empty: the host name.
+  // This node's name among several sharing one Redis: its forward queues, workers and HL7
+  // inbox consumer are named after it, so it must differ between live nodes. Empty: the
+  // host name (serve resolves it at start).
   std::string name;
   std::string ae_title = "SUNDIAL";
   std::uint16_t dicom_port = 11112;

@@ -49,10 +49,19 @@ void Dispatcher::run(const std::atomic<bool>& stop) {
   }
 }
 
+void Dispatcher::shareSweepsThrough(ClusterLease& lease, std::string node) {
+  sweep_lease_ = &lease;
+  node_ = std::move(node);
+}
+
 int Dispatcher::runOnce() {
   const UtcTime now = clock_.utcNow();
   if (!next_sweep_ || now >= *next_sweep_) {
-    sweepAssignedTasks();
+    // Another node holding the lease swept (or sweeps) for this interval.
+    auto mine = sweep_lease_ ? sweep_lease_->tryTake("dispatch-sweep", node_,
+                                                     options_.sweep_interval)
+                             : Result<bool>(true);
+    if (mine && mine.value()) sweepAssignedTasks();
     next_sweep_ = now + options_.sweep_interval;
   }
   auto taken = parts_.queue.take(now, options_.lease, options_.batch);

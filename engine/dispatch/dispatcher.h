@@ -30,6 +30,7 @@
 #include "engine/domain/clock.h"
 #include "engine/metrics/metrics.h"
 #include "engine/orders/order_lookup.h"
+#include "engine/store/cluster_lease.h"
 #include "engine/store/spool.h"
 #include "engine/store/state_store.h"
 #include "rules/engine/rule_engine.h"
@@ -78,6 +79,11 @@ class Dispatcher {
   int runOnce();
   void run(const std::atomic<bool>& stop);
 
+  // With several nodes: the sweep of assigned tasks runs on the node holding `lease` for the
+  // sweep interval (named after the work, held by `node`), so a task is re-dispatched once,
+  // not once per node. Before run(); `lease` must outlive the dispatcher.
+  void shareSweepsThrough(ClusterLease& lease, std::string node);
+
   DispatchOutcome dispatchStudy(const std::string& study_uid);
   // Re-dispatches assigned tasks left unclaimed, or whose reader is offline or off shift.
   void sweepAssignedTasks();
@@ -104,6 +110,8 @@ class Dispatcher {
   DispatcherOptions options_;
   std::uint64_t sequence_ = 0;
   std::optional<UtcTime> next_sweep_;
+  ClusterLease* sweep_lease_ = nullptr;
+  std::string node_;
   Counter& dispatched_;
   Counter& fallbacks_;
   Counter& redispatched_;

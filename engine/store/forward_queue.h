@@ -7,6 +7,8 @@
 //                                            --retryLater--> waiting --(due)--> ready
 //                                            --deadLetter--> dead, with the reason
 // A worker's in-flight jobs go back to ready when it restarts (reclaim).
+// With several nodes, a job can only be sent by the node whose spool holds its file: ready
+// is per node, and an implementation's claim() takes only the calling node's jobs.
 
 #include <chrono>
 #include <string>

@@ -24,8 +24,9 @@ struct InstanceRecord {
   bool hold_for_dispatch = false;
 };
 
-// What routeStudy() did: jobs enqueued, and the spool files that nothing needs any more now
-// that the dispatch hold is released (the caller removes them).
+// What routeStudy() did: jobs enqueued, and the spool files on the caller's node that nothing
+// needs any more now that the dispatch hold is released (the caller removes them; files on
+// another node are left to that node, see takeReleasedFiles()).
 struct RouteOutcome {
   int enqueued = 0;
   std::vector<std::string> unneeded_files;
@@ -37,6 +38,7 @@ struct OpenStudy {
   std::string site;
   std::string modality;
   UtcTime last_received_at{};
+  std::string node;  // the node that received its latest instance (its tracker watches it)
 };
 
 struct DestinationProgress {
@@ -121,6 +123,14 @@ class StateStore {
 
   // Whether the store answers at all.
   virtual Result<void> ping() = 0;
+
+  // Up to `max` spool files of this node that another node's dispatch released (nothing
+  // needs them any more): taken off the list, for the caller to remove. Empty for a store
+  // without a node name.
+  virtual Result<std::vector<std::string>> takeReleasedFiles(int max) {
+    (void)max;
+    return std::vector<std::string>{};
+  }
 };
 
 }  // namespace sundial::engine

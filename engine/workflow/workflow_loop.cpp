@@ -14,6 +14,11 @@ constexpr std::chrono::milliseconds kStoreCheckInterval{1000};
 constexpr size_t kRecoveryBatch = 256;
 constexpr std::chrono::seconds kRetentionSweepInterval{60};
 constexpr int kStudiesForgottenPerSweep = 500;
+constexpr std::chrono::seconds kNodeSweepInterval{1};
+constexpr int kReleasedFilesPerSweep = 500;
+// Another node's open study is completed here only this long after its quiet period passed:
+// its own node would have done it, unless it is down (or its clock is that far off).
+constexpr std::chrono::seconds kOrphanGrace{10};
 
 }  // namespace
 
@@ -50,6 +55,8 @@ Result<void> WorkflowLoop::recover(const SpoolHeaderReader& read_header) {
   if (!open) return open.error();
   SteadyTime now = clock_.steadyNow();
   for (const OpenStudy& study : open.value()) {
+    // Another node's study is watched by that node (completeOrphanedStudies() if it is down).
+    if (!study.node.empty() && study.node != config_->node.name) continue;
     tracker_.rearm(study.study_uid, study.site, study.modality,
                    now + config_->quietPeriodFor(study.site, study.modality));
   }
@@ -117,6 +124,7 @@ void WorkflowLoop::runOnce(std::chrono::milliseconds max_wait) {
   completeDueStudies();
   checkStore();
   forgetFinishedStudies();
+  sweepForNode();
   open_studies_.set(static_cast<double>(tracker_.openStudies()));
 }
 
@@ -253,6 +261,57 @@ void WorkflowLoop::forgetFinishedStudies() {
   }
   if (forgotten.value() > 0) {
     log::info("finished_studies_forgotten", {{"studies", std::to_string(forgotten.value())}});
+  }
+}
+
+void WorkflowLoop::sweepForNode() {
+  SteadyTime now = clock_.steadyNow();
+  if (now < next_node_sweep_ || !accepting_.load()) return;
+  next_node_sweep_ = now + kNodeSweepInterval;
+  removeReleasedFiles();
+  completeOrphanedStudies();
+}
+
+void WorkflowLoop::removeReleasedFiles() {
+  auto released = store_.takeReleasedFiles(kReleasedFilesPerSweep);
+  if (!released) {
+    log::warn("released_files_unavailable", {{"reason", released.error().describe()}});
+    return;
+  }
+  if (config_->spool.keep_forwarded) return;
+  for (const std::string& file : released.value()) {
+    auto removed = spool_.remove(file);
+    if (!removed && removed.error().code != ErrorCode::NotFound) {
+      log::warn("spool_remove_failed", {{"reason", removed.error().describe()}});
+    }
+  }
+}
+
+// A node that dies while a study is receiving leaves it open with nobody's timer on it:
+// the other nodes complete it once its quiet period (and a grace) has passed since its last
+// instance. Its forward jobs still wait for that node, which holds the files.
+void WorkflowLoop::completeOrphanedStudies() {
+  if (config_->node.name.empty()) return;
+  auto open = store_.openStudies();
+  if (!open) return;
+  const UtcTime now = clock_.utcNow();
+  for (const OpenStudy& study : open.value()) {
+    if (study.node.empty() || study.node == config_->node.name) continue;
+    const auto quiet = config_->quietPeriodFor(study.site, study.modality);
+    if (study.last_received_at + quiet + kOrphanGrace > now) continue;
+    const RoutePlan& plan = routing_.planFor(study.site);
+    auto done = store_.completeStudy(study.study_uid, now, plan.on_completion);
+    if (!done) {
+      log::warn("study_completion_refused", {{"site", study.site},
+                                             {"study_uid", log::identifying(study.study_uid)},
+                                             {"reason", done.error().describe()}});
+      continue;
+    }
+    completed_.add();
+    log::info("study_completed", {{"site", study.site},
+                                  {"modality", study.modality},
+                                  {"study_uid", log::identifying(study.study_uid)},
+                                  {"for_node", study.node}});
   }
 }
 

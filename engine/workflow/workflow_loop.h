@@ -4,7 +4,9 @@
 // (streaming destinations are enqueued at once), feeds the study tracker, and when a study's
 // quiet period passes records it complete and enqueues its on-completion destinations.
 //
-// It owns the tracker and its StateStore connection; nothing else touches them. Instances
+// It owns the tracker and its StateStore connection; nothing else touches them. With several
+// nodes (config node.name), its tracker watches the studies this node receives; another
+// node's open study is completed here only when that node has gone quiet past a grace. Instances
 // that cannot be recorded (store down) are kept and retried, never dropped: they are on disk
 // already, and `accepting` tells the receivers to refuse new work until the store is back.
 
@@ -55,6 +57,11 @@ class WorkflowLoop {
   void completeDueStudies();
   void checkStore();
   void forgetFinishedStudies();
+  // With several nodes: removes this node's files another node released, and completes
+  // studies a node that went away left open.
+  void sweepForNode();
+  void removeReleasedFiles();
+  void completeOrphanedStudies();
   void setAccepting(bool accepting, const Error* why);
   InstanceRecord recordFor(const SpooledInstance& instance) const;
 
@@ -70,6 +77,7 @@ class WorkflowLoop {
   std::vector<CompletedStudy> completions_; // complete but not yet recorded
   SteadyTime next_store_check_{};
   SteadyTime next_retention_sweep_{};
+  SteadyTime next_node_sweep_{};
   Counter& recorded_;
   Counter& completed_;
   Counter& duplicates_;

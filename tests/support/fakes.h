@@ -2,6 +2,7 @@
 // Fakes for the engine's internal seams: a hand-advanced clock, an in-memory state store,
 // forward queue, sender, spool and bus end. For unit tests only.
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <set>
@@ -73,6 +74,15 @@ class FakeStateStore final : public engine::StateStore {
   Result<void> ping() override;
 
   std::vector<UtcTime> forget_calls;  // cutoffs asked for
+
+  std::vector<std::string> released;  // takeReleasedFiles hands these out, once
+  Result<std::vector<std::string>> takeReleasedFiles(int max) override {
+    if (!available) return makeError(ErrorCode::Unavailable, "fake store down");
+    const auto count = std::min(released.size(), static_cast<size_t>(std::max(0, max)));
+    std::vector<std::string> taken(released.begin(), released.begin() + count);
+    released.erase(released.begin(), released.begin() + count);
+    return taken;
+  }
 };
 
 class FakeForwardQueue final : public engine::ForwardQueue {

@@ -196,11 +196,12 @@ class TwoNodesTest(EndToEndTest):
 
     def decisions(self):
         """Routing decisions recorded in Redis, as {study uid: count}."""
+        # Raw replies, one per line: id, "study", uid, "task", id, "decision", JSON (one line).
+        lines = self.redis_cli("XRANGE", "sundial:v1:dispatch:decisions", "-", "+").splitlines()
         counts = {}
-        for line in self.redis_cli("--no-raw", "XRANGE", "sundial:v1:dispatch:decisions", "-", "+").splitlines():
-            for uid in self.patients:
-                if uid in line:
-                    counts[uid] = counts.get(uid, 0) + 1
+        for field, value in zip(lines, lines[1:]):
+            if field == "study":
+                counts[value] = counts.get(value, 0) + 1
         return counts
 
     def task_of(self, tasks, study_uid):

@@ -66,7 +66,11 @@ TEST_F(SlaTimerTest, WarnsAtTheFractionThenEscalatesAtBreachWithItsCause) {
   RecordingNotifier notifier;
   worklist::SlaTimerLoop loop(*tasks, &notifier);
   std::vector<std::string> redispatched;
-  loop.setRedispatchHook([&](const worklist::Task& t) { redispatched.push_back(t.id); });
+  std::string breached_reader;
+  loop.setRedispatchHook([&](const worklist::Task& t, const std::string& reader) {
+    redispatched.push_back(t.id);
+    breached_reader = reader;
+  });
   const std::string id = createStat(*tasks, 1);
 
   at(22);  // before 22.5 min (0.75 of 30)
@@ -87,8 +91,10 @@ TEST_F(SlaTimerTest, WarnsAtTheFractionThenEscalatesAtBreachWithItsCause) {
   EXPECT_EQ(escalated->task.pool, "night");
   EXPECT_EQ(escalated->history.back().type, worklist::kEventEscalated);
   EXPECT_EQ(redispatched, std::vector<std::string>{id});
+  EXPECT_EQ(breached_reader, "drlee") << "re-dispatch must not pick the reader who let it breach";
   auto breaches = tasks->recentBreaches(10);
   ASSERT_EQ(breaches->size(), 1u);
+  EXPECT_EQ(breaches->at(0).reader, "drlee");
   EXPECT_EQ(breaches->at(0).cause, "claim");
   EXPECT_EQ(breaches->at(0).task_id, id);
   ASSERT_EQ(notifier.notices.size(), 2u);

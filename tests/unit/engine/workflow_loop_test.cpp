@@ -117,7 +117,7 @@ TEST_F(WorkflowLoopTest, RecoveryRemovesSpoolFilesOfInstancesAlreadyForwardedEve
 }
 
 TEST_F(WorkflowLoopTest, RecoveryRearmsOpenStudies) {
-  store_.open.push_back({"9.9", "DEMO", "CT", {}});
+  store_.open.push_back({"9.9", "DEMO", "CT", {}, {}});
   ASSERT_TRUE(loop_.recover(nullptr).ok());
   clock_.advance(milliseconds(999));
   loop_.runOnce(milliseconds(0));
