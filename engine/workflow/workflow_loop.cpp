@@ -16,6 +16,8 @@ constexpr std::chrono::seconds kRetentionSweepInterval{60};
 constexpr int kStudiesForgottenPerSweep = 500;
 constexpr std::chrono::seconds kNodeSweepInterval{1};
 constexpr int kReleasedFilesPerSweep = 500;
+// Looking for studies a node left open reads every open study: not every second.
+constexpr std::chrono::seconds kOrphanSweepInterval{5};
 // Another node's open study is completed here only this long after its quiet period passed:
 // its own node would have done it, unless it is down (or its clock is that far off).
 constexpr std::chrono::seconds kOrphanGrace{10};
@@ -269,6 +271,8 @@ void WorkflowLoop::sweepForNode() {
   if (now < next_node_sweep_ || !accepting_.load()) return;
   next_node_sweep_ = now + kNodeSweepInterval;
   removeReleasedFiles();
+  if (now < next_orphan_sweep_) return;
+  next_orphan_sweep_ = now + kOrphanSweepInterval;
   completeOrphanedStudies();
 }
 

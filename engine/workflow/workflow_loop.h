@@ -78,6 +78,7 @@ class WorkflowLoop {
   SteadyTime next_store_check_{};
   SteadyTime next_retention_sweep_{};
   SteadyTime next_node_sweep_{};
+  SteadyTime next_orphan_sweep_{};
   Counter& recorded_;
   Counter& completed_;
   Counter& duplicates_;
