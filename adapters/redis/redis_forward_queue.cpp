@@ -71,6 +71,8 @@ Result<std::vector<engine::ForwardJob>> RedisForwardQueue::runClaim(
   ScriptCall call;
   call.keys = {keys_.ready(destination, node_), keys_.inFlight(destination, worker),
                keys_.workers(destination), keys_.dead(destination), keys_.nodes()};
+  // Jobs queued before ready lists were per node (no node on their instance).
+  if (!node_.empty()) call.keys.push_back(keys_.ready(destination));
   call.args = {std::to_string(max), worker, destination, keys_.instancePrefix(),
                std::to_string(toEpochMs(clock_.utcNow())), node_};
   call.args.insert(call.args.end(), moved.begin(), moved.end());

@@ -281,7 +281,10 @@ return out
 // instance fields a sender needs. Jobs named in ARGV[6..] were already moved by BLMOVE.
 // A job whose instance is no longer queued for this destination is dropped from in flight
 // (it was already handled); one whose instance record is missing is dead-lettered.
-// KEYS: 1 ready (the worker's node's), 2 in flight, 3 workers, 4 dead, 5 nodes.
+// When the node's list is empty, jobs of instances recorded without a node (by a build
+// before per-node lists: on one node, its own) are taken from KEYS[6].
+// KEYS: 1 ready (the worker's node's), 2 in flight, 3 workers, 4 dead, 5 nodes,
+//       6 ready of instances without a node (absent when the worker has no node).
 // ARGV: 1 max, 2 worker, 3 destination, 4 instance key prefix, 5 now ms, 6 node name (may
 //       be empty), 7.. moved sops.
 // Returns { {sop, study, sop class, ts, path, received ms, attempts}, ... }.
@@ -308,6 +311,7 @@ for i = 7, #ARGV do take(ARGV[i]) end
 local want = tonumber(ARGV[1]) - (#ARGV - 6)
 while want > 0 do
   local sop = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+  if not sop and KEYS[6] then sop = redis.call('LMOVE', KEYS[6], KEYS[2], 'RIGHT', 'LEFT') end
   if not sop then break end
   take(sop)
   want = want - 1

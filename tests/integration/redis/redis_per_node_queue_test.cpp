@@ -148,6 +148,19 @@ TEST_F(RedisPerNodeQueueTest, TheSameInstanceAtASecondNodeIsADuplicateWhoseFileI
   EXPECT_EQ(claim("alpha", kArchive).size(), 1u);
 }
 
+TEST_F(RedisPerNodeQueueTest, JobsQueuedBeforeNodesHadListsAreTakenWhenTheNodesListIsEmpty) {
+  // Recorded by a store without a node (a build before per-node lists).
+  ASSERT_TRUE(RedisStateStore(clientOptions(), kPrefix)
+                  .recordInstances({makeRecord(1, 1, {kArchive}, {kArchive})})
+                  .ok());
+  receive("alpha", 1, 2, {kArchive}, {kArchive});
+  auto jobs = nodes_["alpha"].queue->claim(kArchive, "alpha-w", 1, 0ms);
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ(jobs->front().sop_instance_uid, sopUid(1, 2)) << "its own list first";
+  EXPECT_EQ(claim("alpha", kArchive), std::vector<std::string>{sopUid(1, 1)});
+}
+
 TEST_F(RedisPerNodeQueueTest, OpenStudiesNameTheNodeThatReceivedTheLatestInstance) {
   receive("alpha", 1, 1, {kArchive});
   receive("bravo", 1, 2, {kArchive});
