@@ -4,9 +4,15 @@
 
 namespace sundial::app {
 
-std::string taskCursorAfter(const worklist::Task& last) {
-  return std::string(orderPriorityName(last.priority)) + ":" + std::to_string(toEpochMs(last.due)) +
-         ":" + last.id;
+std::string taskCursor(const worklist::TaskPosition& p) {
+  return std::string(orderPriorityName(p.priority)) + ":" + std::to_string(toEpochMs(p.due)) + ":" +
+         p.id;
+}
+
+std::string taskCursorAfter(const worklist::Task& last) { return taskCursor(positionOf(last)); }
+
+worklist::TaskPosition positionOf(const worklist::Task& task) {
+  return {task.priority, task.due, task.id};
 }
 
 std::optional<worklist::TaskPosition> parseTaskCursor(const std::string& text) {

@@ -11,7 +11,9 @@
 
 namespace sundial::app {
 
+std::string taskCursor(const worklist::TaskPosition& position);
 std::string taskCursorAfter(const worklist::Task& last);
+worklist::TaskPosition positionOf(const worklist::Task& task);
 // nullopt for text that is not such a cursor.
 std::optional<worklist::TaskPosition> parseTaskCursor(const std::string& text);
 

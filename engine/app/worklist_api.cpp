@@ -202,35 +202,60 @@ Response WorklistApi::listTasks(const Request& request) {
     if (filter->sites.empty()) filter->sites = caller.sites;
   }
   // The store returns only tasks in the caller's scope (their own, the claimable ones, their
-  // sites), so a page is not cut short by what they may not see; maySee() below still checks
-  // each one, including the pool and eligibility rules (claim_policy.h) the scope leaves out.
+  // sites), so a page is not cut short by what they may not see; maySee() still checks each
+  // one, including the pool and eligibility rules (claim_policy.h) the scope leaves out.
   if (!caller.reads_all) filter->scope = worklist::TaskScope{caller.reader_id, caller.sites};
-  auto tasks = tasks_.list(filter.value());
-  if (!tasks) return taskError(tasks.error());
+  auto page = visiblePage(caller, filter.value());
+  if (!page) return taskError(page.error());
   const UtcTime now = tasks_.clock().utcNow();
   // Written as text (task_json_writer.h): {"next_after":..., "now_ms":..., "tasks":[...]}, keys
   // in the order a JSON object would dump them.
   std::string out;
-  out.reserve(tasks->size() * 900 + 64);
+  out.reserve(page->tasks.size() * 900 + 64);
   out += '{';
-  // A full page of open tasks may have more after it.
-  const bool wants_closed =
-      std::any_of(filter->states.begin(), filter->states.end(), worklist::isClosed);
-  if (!wants_closed && !tasks->empty() && tasks->size() == filter->limit) {
+  if (page->next_after) {
     out += "\"next_after\":";
-    appendJsonString(out, taskCursorAfter(tasks->back()));
+    appendJsonString(out, taskCursor(*page->next_after));
     out += ',';
   }
   out += "\"now_ms\":" + std::to_string(toEpochMs(now)) + ",\"tasks\":[";
   bool first = true;
-  for (const Task& task : tasks.value()) {
-    if (!maySee(caller, task, claims_)) continue;
+  for (const Task& task : page->tasks) {
     if (!first) out += ',';
     first = false;
     appendTaskJson(out, task, {caller.sees_identity, viewerUrlTemplate(task.site), now});
   }
   out += "]}";
   return jsonTextResponse(200, std::move(out));
+}
+
+Result<WorklistApi::VisiblePage> WorklistApi::visiblePage(const TaskCaller& caller,
+                                                           worklist::TaskFilter filter) {
+  // Closed tasks have no page positions: one read, checked.
+  const bool wants_closed =
+      std::any_of(filter.states.begin(), filter.states.end(), worklist::isClosed);
+  VisiblePage page;
+  for (int read = 0; read < kMaxPageReads; ++read) {
+    auto tasks = tasks_.list(filter);
+    if (!tasks) return tasks.error();
+    for (const Task& task : tasks.value()) {
+      if (page.tasks.size() == filter.limit) {
+        // Full, with tasks left over: the next page starts after the last one kept.
+        page.next_after = positionOf(page.tasks.back());
+        return page;
+      }
+      if (maySee(caller, task, claims_)) page.tasks.push_back(task);
+    }
+    if (wants_closed || tasks->size() < filter.limit) return page;  // nothing more to read
+    filter.after = positionOf(tasks->back());
+    if (page.tasks.size() == filter.limit) break;
+    // The store's page was full but some of it is hidden from this caller (claimable tasks of
+    // pools they may not claim from): read on after it, a few times at most.
+  }
+  // Full, or reading stopped: the next page starts where the reading did, so nothing is
+  // skipped (a page of hidden tasks read past is not read again).
+  page.next_after = page.tasks.size() == filter.limit ? positionOf(page.tasks.back()) : filter.after;
+  return page;
 }
 
 Response WorklistApi::getTask(const Request& request) {

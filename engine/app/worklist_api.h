@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "adapters/http/http_server.h"
 #include "engine/app/task_access.h"
@@ -40,6 +41,15 @@ class WorklistApi {
   adapters::http::Response taskResponse(int status, const worklist::Task& task,
                                         const TaskCaller& caller);
   std::string viewerUrlTemplate(const std::string& site) const;
+  // Up to filter.limit tasks the caller may see, in the store's order, and where the next page
+  // starts (when there may be one). Reads on past tasks maySee() hides, at most kMaxPageReads
+  // store pages.
+  struct VisiblePage {
+    std::vector<worklist::Task> tasks;
+    std::optional<worklist::TaskPosition> next_after;
+  };
+  static constexpr int kMaxPageReads = 4;
+  Result<VisiblePage> visiblePage(const TaskCaller& caller, worklist::TaskFilter filter);
   void installBoardRoutes(adapters::http::HttpServer& server);
   bool isKnownReader(const std::string& reader) const;
   // Extends the leases of every task the reader holds; returns their ids.

@@ -13,6 +13,7 @@ import hashlib
 import json
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from harness import API_TOKEN, API_TOKEN_SHA256, EndToEndTest, Sundial, free_port, wait_until
@@ -100,6 +101,30 @@ class WorklistRosterTest(EndToEndTest):
         status, after = call(self.port, "GET", f"/api/v1/tasks/{task['id']}")
         self.assertEqual((after["state"], after.get("claimed_by")), (task["state"], task.get("claimed_by")))
         self.assertEqual(after["version"], task["version"], "a refused claim changes nothing")
+
+    def test_a_readers_page_is_full_of_tasks_they_may_claim_issue5(self):
+        # The more urgent tasks wait in the push pool, which lee may not claim from: a page of
+        # three still holds three tasks lee may claim (read on past the hidden ones), and the
+        # pages after it hold the rest, once each.
+        for n in range(6):
+            self.create(40 + n, "remote", priority="STAT")
+        made = [self.create(50 + n, "overflow")["id"] for n in range(5)]
+        status, everything = call(self.port, "GET", "/api/v1/tasks")
+        pull = [t["id"] for t in everything["tasks"] if t["id"] in made]  # in the list's order
+        self.assertEqual(len(pull), 5)
+        status, page = as_reader(self.port, "lee", "GET", "/api/v1/tasks?limit=3")
+        self.assertEqual(status, 200, page)
+        self.assertEqual([t["id"] for t in page["tasks"]], pull[:3])
+        seen, path = [], "/api/v1/tasks?limit=3"
+        for _ in range(10):
+            status, page = as_reader(self.port, "lee", "GET", path)
+            self.assertEqual(status, 200, page)
+            seen += [t["id"] for t in page["tasks"]]
+            if "next_after" not in page:
+                break
+            path = "/api/v1/tasks?limit=3&after=" + urllib.parse.quote(page["next_after"])
+        self.assertEqual(seen, pull)
+        self.assertEqual(self.listed("kim"), [], "kim sees none of the pool tasks")
 
     def test_claims_follow_pools_and_eligibility_issue5(self):
         pull = self.create(1, "overflow")
