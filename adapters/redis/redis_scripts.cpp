@@ -101,15 +101,25 @@ return 1
 // r:<dest>, set by kRouteStudy, for instances that arrived after dispatch). A study not yet
 // dispatched goes on the dispatch queue, due now (NX: a re-completion keeps its place).
 // Each job goes to the ready list of the node holding the instance's spool file.
+// With a quiet period (ARGV 5 >= 0), a study still receiving whose last instance (at any
+// node) is more recent than that before the completion time is left receiving, and a study
+// complete already is left as it is.
 // KEYS: 1 study, 2 study instances, 3 open studies, 4 active studies, 5 dispatch pending,
 //       6.. ready list of each configured destination (same order as in ARGV; the lists
 //       of instances recorded without a node).
 // ARGV: 1 study uid, 2 completed ms, 3 instance key prefix, 4 forward key prefix ("...fwd:"),
-//       5.. destinations.
-// Returns the number of jobs enqueued, or -1 when the study is unknown.
+//       5 quiet period ms (-1: complete whatever), 6.. destinations.
+// Returns the number of jobs enqueued, -1 when the study is unknown, or {last received ms}
+// when it is not quiet yet.
 const LuaScript kCompleteStudy{"complete_study", R"lua(
 local study = KEYS[1]
 if redis.call('EXISTS', study) == 0 then return -1 end
+local quiet = tonumber(ARGV[5])
+if quiet >= 0 then
+  local s = redis.call('HMGET', study, 'last_ms', 'state')
+  if s[2] == 'complete' then return 0 end  -- another node's timer completed it
+  if tonumber(s[1]) + quiet > tonumber(ARGV[2]) then return {s[1]} end
+end
 redis.call('HSET', study, 'state', 'complete', 'completed_ms', ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[4], 'GT', ARGV[2], ARGV[1])
@@ -117,7 +127,7 @@ if redis.call('HGET', study, 'dispatched') ~= '1' then
   redis.call('ZADD', KEYS[5], 'NX', ARGV[2], ARGV[1])
 end
 local dests = {}
-for k = 6, #KEYS do dests[#dests + 1] = ARGV[k - 1] end
+for k = 6, #KEYS do dests[#dests + 1] = ARGV[k] end
 local fields = redis.call('HKEYS', study)
 for _, f in ipairs(fields) do
   if string.sub(f, 1, 2) == 'r:' then

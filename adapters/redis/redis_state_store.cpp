@@ -222,22 +222,40 @@ Result<StudyFacts> RedisStateStore::studyFacts(const std::string& study_uid) {
 
 Result<void> RedisStateStore::completeStudy(const std::string& study_uid, UtcTime completed_at,
                                             const std::vector<std::string>& destinations) {
+  auto done = runCompletion(study_uid, completed_at, std::nullopt, destinations);
+  if (!done) return done.error();
+  return okResult();
+}
+
+Result<std::optional<UtcTime>> RedisStateStore::completeStudyIfQuiet(
+    const std::string& study_uid, UtcTime completed_at, std::chrono::milliseconds quiet,
+    const std::vector<std::string>& destinations) {
+  return runCompletion(study_uid, completed_at, quiet, destinations);
+}
+
+Result<std::optional<UtcTime>> RedisStateStore::runCompletion(
+    const std::string& study_uid, UtcTime completed_at,
+    std::optional<std::chrono::milliseconds> quiet, const std::vector<std::string>& destinations) {
   const std::string context = "study_uid=" + std::string(log::identifying(study_uid));
-  if (auto ok = checkUid(study_uid, "Study Instance UID", context); !ok) return ok;
-  if (auto ok = checkNames(destinations, context); !ok) return ok;
+  if (auto ok = checkUid(study_uid, "Study Instance UID", context); !ok) return ok.error();
+  if (auto ok = checkNames(destinations, context); !ok) return ok.error();
   ScriptCall call;
   call.keys = {keys_.study(study_uid), keys_.studyInstances(study_uid), keys_.openStudies(),
                keys_.activeStudies(), keys_.dispatchPending()};
   for (const auto& destination : destinations) call.keys.push_back(keys_.ready(destination));
   call.args = {study_uid, std::to_string(toEpochMs(completed_at)), keys_.instancePrefix(),
-               keys_.forwardPrefix()};
+               keys_.forwardPrefix(), std::to_string(quiet ? quiet->count() : -1)};
   call.args.insert(call.args.end(), destinations.begin(), destinations.end());
   auto reply = client_.eval(scripts::kCompleteStudy, call);
   if (!reply) return reply.error();
+  if (reply.value().type == Reply::Type::Array) {
+    // Not quiet yet: another node recorded an instance within the quiet period.
+    return std::optional<UtcTime>{fromEpochMs(elementInteger(reply.value(), 0))};
+  }
   if (reply.value().asInteger() < 0) {
     return makeError(ErrorCode::NotFound, "no instance of this study was recorded", context);
   }
-  return okResult();
+  return std::optional<UtcTime>{};
 }
 
 Result<engine::RouteOutcome> RedisStateStore::routeStudy(

@@ -33,6 +33,9 @@ class RedisStateStore final : public engine::StateStore {
   // NotFound when the study was never recorded.
   Result<void> completeStudy(const std::string& study_uid, UtcTime completed_at,
                              const std::vector<std::string>& destinations) override;
+  Result<std::optional<UtcTime>> completeStudyIfQuiet(
+      const std::string& study_uid, UtcTime completed_at, std::chrono::milliseconds quiet,
+      const std::vector<std::string>& destinations) override;
   Result<engine::RouteOutcome> routeStudy(const std::string& study_uid,
                                           const std::vector<std::string>& destinations) override;
   Result<std::vector<engine::OpenStudy>> openStudies() override;
@@ -49,6 +52,10 @@ class RedisStateStore final : public engine::StateStore {
   RedisClient& clientForTest() { return client_; }
 
  private:
+  Result<std::optional<UtcTime>> runCompletion(const std::string& study_uid, UtcTime completed_at,
+                                               std::optional<std::chrono::milliseconds> quiet,
+                                               const std::vector<std::string>& destinations);
+
   RedisClient client_;
   KeySchema keys_;
   std::string node_;

@@ -3,6 +3,8 @@
 // the destinations each must reach). Implemented on Redis in adapters/redis; a fake lives
 // in tests/support. One instance belongs to one thread.
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,6 +89,20 @@ class StateStore {
   // (idempotent per SOP Instance UID and destination).
   virtual Result<void> completeStudy(const std::string& study_uid, UtcTime completed_at,
                                      const std::vector<std::string>& destinations) = 0;
+
+  // Like completeStudy(), but only if no node has recorded an instance of the study within
+  // `quiet` before `completed_at`: a node's timer sees only its own instances, and a study
+  // split between nodes may still be arriving at another. Returns nothing when done, else
+  // when the study last received an instance (try again `quiet` after that). A study
+  // complete already (another node's timer) is left as it is.
+  virtual Result<std::optional<UtcTime>> completeStudyIfQuiet(
+      const std::string& study_uid, UtcTime completed_at, std::chrono::milliseconds quiet,
+      const std::vector<std::string>& destinations) {
+    (void)quiet;  // an implementation without other nodes: its own timer is the whole truth
+    auto done = completeStudy(study_uid, completed_at, destinations);
+    if (!done) return done.error();
+    return std::optional<UtcTime>{};
+  }
 
   // Sends the study to more destinations (chosen by dispatch): every instance recorded so far
   // is enqueued for each (idempotent per SOP Instance UID and destination), and instances

@@ -215,7 +215,21 @@ void WorkflowLoop::completeDueStudies() {
   while (!completions_.empty()) {
     const CompletedStudy& study = completions_.front();
     const RoutePlan& plan = routing_.planFor(study.site);
-    auto done = store_.completeStudy(study.study_uid, clock_.utcNow(), plan.on_completion);
+    const auto quiet = config_->quietPeriodFor(study.site, study.modality);
+    const UtcTime now = clock_.utcNow();
+    auto done = store_.completeStudyIfQuiet(study.study_uid, now, quiet, plan.on_completion);
+    if (done && done.value()) {
+      // Another node received an instance of it meanwhile: wait for the study to go quiet
+      // there too (that node's timer may complete it first; then ours changes nothing).
+      const auto wait = std::max(std::chrono::milliseconds(1),
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     *done.value() + quiet - now));
+      tracker_.rearm(study.study_uid, study.site, study.modality, clock_.steadyNow() + wait);
+      log::debug("study_still_receiving", {{"site", study.site},
+                                           {"study_uid", log::identifying(study.study_uid)}});
+      completions_.erase(completions_.begin());
+      continue;
+    }
     if (!done && isRetryable(done.error().code)) {
       setAccepting(false, &done.error());
       return;

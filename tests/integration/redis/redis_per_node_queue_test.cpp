@@ -161,6 +161,36 @@ TEST_F(RedisPerNodeQueueTest, JobsQueuedBeforeNodesHadListsAreTakenWhenTheNodesL
   EXPECT_EQ(claim("alpha", kArchive), std::vector<std::string>{sopUid(1, 1)});
 }
 
+TEST_F(RedisPerNodeQueueTest, AStudyIsCompletedOnlyWhenQuietAtEveryNode) {
+  auto early = makeRecord(1, 1, {kArchive}, {}, kBaseMs);
+  ASSERT_TRUE(nodes_["alpha"].store->recordInstances({early}).ok());
+  auto late = makeRecord(1, 2, {kArchive}, {}, kBaseMs + 800);
+  ASSERT_TRUE(nodes_["bravo"].store->recordInstances({late}).ok());
+  // alpha's timer (1 s after its own instance) fires while bravo's instance is 200 ms old.
+  auto first = nodes_["alpha"].store->completeStudyIfQuiet(studyUid(1), fromEpochMs(kBaseMs + 1000),
+                                                           1000ms, {kArchive});
+  ASSERT_TRUE(first.ok()) << first.error().describe();
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ(toEpochMs(**first), kBaseMs + 800);
+  auto open = nodes_["alpha"].store->openStudies();
+  ASSERT_TRUE(open.ok());
+  EXPECT_EQ(open->size(), 1u) << "still receiving";
+  auto second = nodes_["bravo"].store->completeStudyIfQuiet(studyUid(1), fromEpochMs(kBaseMs + 1800),
+                                                            1000ms, {kArchive});
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->has_value());
+  EXPECT_EQ(claim("alpha", kArchive), std::vector<std::string>{sopUid(1, 1)});
+  EXPECT_EQ(claim("bravo", kArchive), std::vector<std::string>{sopUid(1, 2)});
+  // alpha's re-armed timer comes later: the study is complete, nothing changes.
+  auto third = nodes_["alpha"].store->completeStudyIfQuiet(studyUid(1), fromEpochMs(kBaseMs + 1900),
+                                                           1000ms, {kArchive});
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE(third->has_value());
+  auto studies = nodes_["alpha"].store->listStudies(1);
+  ASSERT_TRUE(studies.ok());
+  EXPECT_EQ(toEpochMs(studies->front().completed_at), kBaseMs + 1800);
+}
+
 TEST_F(RedisPerNodeQueueTest, OpenStudiesNameTheNodeThatReceivedTheLatestInstance) {
   receive("alpha", 1, 1, {kArchive});
   receive("bravo", 1, 2, {kArchive});
