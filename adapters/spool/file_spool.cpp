@@ -21,10 +21,24 @@ namespace {
 
 std::string errnoText(int error) { return std::error_code(error, std::generic_category()).message(); }
 
+// A spool path as errors (and so logs) may show it: the folder and file names below the
+// root are the study's and the instance's UIDs, masked unless identifying logs are on.
+std::string pathForErrors(const fs::path& path) {
+  fs::path shown;
+  for (const fs::path& part : path) {
+    const std::string name = part.stem().string();
+    const bool uid = name.size() >= 8 &&
+                     name.find_first_not_of("0123456789.") == std::string::npos;
+    shown /= uid ? fs::path(std::string(log::identifying(name)) + part.extension().string())
+                 : part;
+  }
+  return shown.string();
+}
+
 // Disk trouble of any kind means "refuse new work" to the sender (STYLE.md §9).
 Error diskError(std::string what, const fs::path& path, int error) {
   return makeError(ErrorCode::ResourceExhausted, std::move(what) + ": " + errnoText(error),
-                   "path=" + path.string());
+                   "path=" + pathForErrors(path));
 }
 
 // fsync on a file or a folder; both can be opened read-only for it on Linux.
@@ -232,16 +246,16 @@ bool FileSpool::removeIfCheap(const fs::path& committed) {
 Result<void> FileSpool::remove(const fs::path& committed) {
   if (!isCommittedPath(committed)) {
     return makeError(ErrorCode::InvalidInput, "not a committed file of this spool",
-                     "path=" + committed.string());
+                     "path=" + pathForErrors(committed));
   }
   if (!recycle(committed) && ::unlink(committed.c_str()) != 0) {
     int error = errno;
     if (error == ENOENT) {
       return makeError(ErrorCode::NotFound, "spool file already gone",
-                       "path=" + committed.string());
+                       "path=" + pathForErrors(committed));
     }
     return makeError(ErrorCode::Unavailable, "cannot remove spool file: " + errnoText(error),
-                     "path=" + committed.string());
+                     "path=" + pathForErrors(committed));
   }
   removeStudyFolderIfEmpty(committed);
   return okResult();

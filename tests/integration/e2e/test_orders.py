@@ -161,6 +161,8 @@ class OrdersEndToEnd(EndToEndTest):
 
         self.need_hl7()
         self.send(orm("O5", "NW", "SOMEONE", accession="MANUAL-1", placer="PL-M"))
+        # The ACK says the order is stored; the inbox applies it a moment later.
+        wait_until(lambda: self.orders("MANUAL-1"), 30, "order MANUAL-1 applied", interval=0.2)
         status, body = self.api("POST", f"/api/v1/exceptions/{study_uid}/link",
                                 {"accession_number": "MANUAL-1"})
         self.assertEqual(status, 200, body)

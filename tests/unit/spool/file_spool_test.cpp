@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "engine/domain/log.h"
+
 namespace sundial::adapters::spool {
 namespace {
 namespace fs = std::filesystem;
@@ -370,6 +372,26 @@ TEST_F(FileSpoolTest, StartDeletesRecycledFiles) {
   ASSERT_TRUE(restarted.start().ok());
   EXPECT_EQ(restarted.recycledFilesForTest(), 0u);
   EXPECT_TRUE(fs::is_empty(dir_ / "tmp"));
+}
+
+TEST_F(FileSpoolTest, ErrorsNameNoStudyOrInstanceUnlessIdentifyingLogsAreOn) {
+  FileSpool spool(dir_, spoolConfig());
+  ASSERT_TRUE(spool.start().ok());
+  const fs::path missing = spool.committedPath(kStudy, kSop);
+
+  log::setIdentifying(false);
+  auto removed = spool.remove(missing);
+  ASSERT_FALSE(removed.ok());
+  const std::string masked = removed.error().describe();
+  EXPECT_EQ(masked.find(kStudy), std::string::npos) << masked;
+  EXPECT_NE(masked.find(".dcm"), std::string::npos) << masked;  // still says what kind of file
+
+  log::setIdentifying(true);
+  removed = spool.remove(missing);
+  log::setIdentifying(false);
+  ASSERT_FALSE(removed.ok());
+  EXPECT_NE(removed.error().describe().find(std::string(kSop) + ".dcm"), std::string::npos)
+      << removed.error().describe();
 }
 
 }  // namespace
