@@ -34,7 +34,8 @@
 #include <variant>
 #include <vector>
 
-#include "adapters/http/request_target.h"
+#include "adapters/http/beast_request.h"
+#include "adapters/http/request_dispatch.h"
 #include "adapters/http/response_stream.h"
 #include "adapters/http/route_table.h"
 #include "adapters/http/tls_context.h"
@@ -51,6 +52,8 @@ using boost::system::error_code;
 
 constexpr std::string_view kServerName = "sundial";
 constexpr std::string_view kInternalErrorMessage = "internal error";
+using beast_request::toLower;
+using beast_request::toStd;
 // After an error response, the client may still be sending (a refused 2 MiB body): read and
 // discard for a while before closing, or the kernel answers the unread bytes with a reset
 // that can destroy the response before the client reads it.
@@ -63,22 +66,10 @@ constexpr std::size_t kMaxStreamBacklogBytes = 4 * 1024 * 1024;
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
 // Beast 1.74 speaks boost::string_view; the rest of Sundial speaks std::string_view.
-std::string_view toStd(beast::string_view text) { return {text.data(), text.size()}; }
 beast::string_view toBeast(std::string_view text) { return {text.data(), text.size()}; }
-
-std::string toLower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool hasControlCharacters(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
-
-bool isHttpParserError(const error_code& ec) {
-  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
 
 // Headers the server sets itself; a handler's copies are dropped.
@@ -265,7 +256,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // A streamed response: the head now, then whatever the producer sends, until either side
   // closes. No further request is read on this connection.
   void startStream(Response response, unsigned version, bool head) {
-    if (response.status < 200 || response.status > 599) response.status = 500;
+    if (!isFinalStatus(response.status)) response.status = 500;
     std::string text = version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     text += std::to_string(response.status) + " ";
     text += toStd(bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(response.status))));
@@ -290,7 +281,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       closeStreamWhenDrained();
       return;
     }
-    // Nothing may escape the io thread (see dispatchToRoute).
+    // Nothing may escape the io thread (see dispatchRequest).
     try {
       response.stream(stream_sink_);
     } catch (const std::exception& e) {
@@ -347,9 +338,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void readHeader() {
     if (closed_) return;
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(state_->options().max_header_bytes, UINT32_MAX)));
-    parser_->body_limit(state_->options().max_body_bytes);
+    beast_request::limitParser(*parser_, state_->options());
     lowest().expires_after(state_->options().read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::onHeader, shared_from_this()));
@@ -358,12 +347,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void onHeader(error_code ec, std::size_t) {
     if (ec) return onReadError(ec);
     const auto& message = parser_->get();
-    if (message.version() != 10 && message.version() != 11) {
-      return sendError(505, "HTTP version not supported", 11);
-    }
-    // RFC 7230 §5.4: a server MUST answer 400 to an HTTP/1.1 request without Host.
-    if (message.version() == 11 && message.find(bhttp::field::host) == message.end()) {
-      return sendError(400, "missing Host header", message.version());
+    if (auto refused = beast_request::refuseHeader(message)) {
+      // A version we do not speak gets its answer in one we do.
+      const bool known_version = message.version() == 10 || message.version() == 11;
+      return sendError(refused->status, refused->message, known_version ? message.version() : 11);
     }
     if (parser_->is_done()) return handleRequest();
     if (message.version() == 11 && beast::iequals(message[bhttp::field::expect], "100-continue")) {
@@ -394,20 +381,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void onReadError(const error_code& ec) {
     if (closed_ || ec == asio::error::operation_aborted) return;
-    if (ec == bhttp::error::body_limit) {
-      return sendError(413, "request body too large", 11);
-    }
-    if (ec == bhttp::error::header_limit) {
-      return sendError(431, "request header fields too large", 11);
-    }
-    // A clean end between requests, an idle keep-alive connection timing out, a client
-    // leaving mid-request: nothing to answer.
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
-        ec == bhttp::error::partial_message || !isHttpParserError(ec)) {
+    std::optional<beast_request::Refusal> refused = beast_request::refuseParseError(ec);
+    if (!refused) {
+      // A clean end between requests, an idle keep-alive connection timing out, a client
+      // leaving mid-request: nothing to answer.
       log::debug("http_connection_closed", {{"peer", peer_address_}, {"reason", ec.message()}});
       return closeNow();
     }
-    sendError(400, "malformed request", 11, ec.message());
+    sendError(refused->status, refused->message, 11, ec.message());
   }
 
   void onWriteError(const error_code& ec) {
@@ -434,31 +415,17 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const bool keep_alive = message.keep_alive();
     const bool head = message.method() == bhttp::verb::head;
 
-    Request request;
-    request.method = std::string(toStd(message.method_string()));
-    request.target = std::string(toStd(message.target()));
-    request.peer_address = peer_address_;
-    Result<RequestTarget> target = parseRequestTarget(request.target);
-    if (!target) {
+    Result<Request> parsed = beast_request::toRequest(message, peer_address_);
+    if (!parsed) {
       // The message itself was well framed: refuse the target, keep the connection.
       log::warn("http_request_refused",
-                {{"peer", peer_address_}, {"status", "400"}, {"reason", target.error().message}});
-      prepareResponse(jsonError(400, target.error().message), version, keep_alive, head);
+                {{"peer", peer_address_}, {"status", "400"}, {"reason", parsed.error().message}});
+      prepareResponse(jsonError(400, parsed.error().message), version, keep_alive, head);
       return write(!keep_alive);
     }
-    request.path = std::move(target->path);
-    request.query = std::move(target->query);
-    for (const auto& field : message) {
-      auto [it, inserted] = request.headers.try_emplace(toLower(toStd(field.name_string())),
-                                                        std::string(toStd(field.value())));
-      if (!inserted) {
-        it->second += ", ";
-        it->second += toStd(field.value());
-      }
-    }
-    request.body = std::move(message.body());
+    Request& request = parsed.value();
 
-    Response response = dispatchToRoute(request);
+    Response response = dispatchRequest(state_->gate(), state_->routes(), request);
     log::debug("http_request", {{"method", request.method},
                                 {"path", log::identifying(request.path)},
                                 {"status", std::to_string(response.status)},
@@ -468,47 +435,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     write(!keep_alive);
   }
 
-  Response dispatchToRoute(Request& request) {
-    if (state_->gate()) {
-      // Like a handler, the gate must not take the io thread down with an exception.
-      try {
-        if (std::optional<Response> refused = state_->gate()(request)) return std::move(*refused);
-      } catch (const std::exception& e) {
-        log::error("http_gate_failed", {{"method", request.method}, {"what", e.what()}});
-        return jsonError(500, kInternalErrorMessage);
-      }
-    }
-    RouteMatch match = state_->routes().match(request.method, request.path);
-    if (std::holds_alternative<RouteNotFound>(match)) return jsonError(404, "no such path");
-    if (auto* not_allowed = std::get_if<RouteMethodNotAllowed>(&match)) {
-      Response response = jsonError(405, "method not allowed");
-      std::string allow;
-      for (const std::string& method : not_allowed->allowed) {
-        if (!allow.empty()) allow += ", ";
-        allow += method;
-      }
-      response.headers.emplace_back("Allow", std::move(allow));
-      return response;
-    }
-    auto& found = std::get<RouteFound>(match);
-    request.path_tail = std::move(found.path_tail);
-    // Nothing may escape the io thread: a throwing handler is a bug in that handler, but
-    // the other routes and connections must keep working.
-    try {
-      return (*found.handler)(request);
-    } catch (const std::exception& e) {
-      log::error("http_handler_failed",
-                 {{"method", request.method}, {"route", found.pattern}, {"what", e.what()}});
-    } catch (...) {
-      log::error("http_handler_failed", {{"method", request.method},
-                                         {"route", found.pattern},
-                                         {"what", "a non-standard exception"}});
-    }
-    return jsonError(500, kInternalErrorMessage);
-  }
-
   void prepareResponse(Response response, unsigned version, bool keep_alive, bool head) {
-    if (response.status < 200 || response.status > 599) {
+    if (!isFinalStatus(response.status)) {
       // 1xx cannot be a final answer; anything outside 100..599 is not HTTP.
       log::error("http_handler_bad_status", {{"status", std::to_string(response.status)}});
       response = jsonError(500, kInternalErrorMessage);

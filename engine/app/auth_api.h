@@ -13,11 +13,13 @@ class AuthApi {
   AuthApi(Authenticator& authenticator, bool secure_cookies);
   void install(adapters::http::HttpServer& server);
 
- private:
+  // The handlers, public for the server's routes and for the HTTP fuzz target, which routes
+  // them without a socket.
   adapters::http::Response login(const adapters::http::Request& request);
   adapters::http::Response logout(const adapters::http::Request& request);
   adapters::http::Response me(const adapters::http::Request& request);
 
+ private:
   Authenticator& authenticator_;
   bool secure_cookies_;
 };

@@ -15,7 +15,6 @@ using nlohmann::json;
 
 constexpr int kDefaultLimit = 100;
 constexpr int kMaxLimit = 1000;
-constexpr std::string_view kLinkSuffix = "/link";
 
 json orderJson(const std::string& key, const Order& o) {
   return {{"order", key},
@@ -104,31 +103,17 @@ Response OrdersApi::exceptions(const Request& request) {
 }
 
 Response OrdersApi::link(const Request& request) {
-  // path_tail is "<study_uid>/link".
-  const std::string& tail = request.path_tail;
-  if (tail.size() <= kLinkSuffix.size() ||
-      tail.compare(tail.size() - kLinkSuffix.size(), kLinkSuffix.size(), kLinkSuffix) != 0) {
-    return jsonError(404, "expected /api/v1/exceptions/{study_uid}/link");
+  auto parsed = linkRequestFrom(request.path_tail, request.body);
+  if (!parsed) {
+    return jsonError(parsed.error().code == ErrorCode::NotFound ? 404 : 400,
+                     parsed.error().message);
   }
-  const std::string study_uid = tail.substr(0, tail.size() - kLinkSuffix.size());
-  if (!isValidUid(study_uid)) return jsonError(400, "the study UID in the path is not a DICOM UID");
-  json body;
-  try {
-    body = json::parse(request.body);
-  } catch (const json::exception&) {
-    return jsonError(400, "the body is not JSON: expected {\"accession_number\": \"...\"} or "
-                          "{\"order\": \"<key>\"}");
-  }
-  const bool by_accession = body.is_object() && body.contains("accession_number") &&
-                            body["accession_number"].is_string();
-  const bool by_key = body.is_object() && body.contains("order") && body["order"].is_string();
-  if (by_accession == by_key) {
-    return jsonError(400, "give exactly one of \"accession_number\" or \"order\" (a string)");
-  }
+  const LinkRequest& wanted = parsed.value();
+  const std::string& study_uid = wanted.study_uid;
   std::lock_guard lock(mutex_);
-  auto linked = by_accession
-                    ? matcher_.linkByAccession(study_uid, body["accession_number"].get<std::string>())
-                    : matcher_.linkByHand(study_uid, body["order"].get<std::string>());
+  auto linked = wanted.by_accession
+                    ? matcher_.linkByAccession(study_uid, wanted.accession_number)
+                    : matcher_.linkByHand(study_uid, wanted.order_key);
   if (!linked) return describedError(linked.error());
   log::info("study_linked_by_hand", {{"site", linked->order.site},
                                      {"study_uid", log::identifying(study_uid)}});

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "adapters/http/http_server.h"
+#include "engine/app/link_request.h"
 #include "engine/orders/order_matcher.h"
 #include "engine/orders/order_store.h"
 #include "engine/store/state_store.h"

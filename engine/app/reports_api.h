@@ -11,20 +11,13 @@
 #include <string>
 
 #include "adapters/http/http_server.h"
+#include "engine/app/report_request.h"
 #include "engine/config/config.h"
 #include "engine/domain/result.h"
 #include "engine/metrics/metrics.h"
 #include "engine/reports/durable_report_outbox.h"
 
 namespace sundial::app {
-
-// A report from the JSON body of POST /api/v1/reports, with its task id ("" when none).
-// InvalidInput naming the key that is missing, unknown or of the wrong type.
-struct QueuedReportRequest {
-  Report report;
-  std::string task_id;
-};
-Result<QueuedReportRequest> parseReportRequest(const std::string& body);
 
 class ReportsApi {
  public:

@@ -1,14 +1,13 @@
 #include "engine/app/worklist_api.h"
 
 #include <algorithm>
-#include <charconv>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "adapters/http/error_status.h"
 #include "engine/app/api_json.h"
 #include "engine/app/task_cursor.h"
 #include "engine/app/task_json.h"
+#include "engine/app/task_request.h"
 #include "engine/app/task_json_writer.h"
 
 namespace sundial::app {
@@ -21,9 +20,6 @@ using nlohmann::json;
 using worklist::Task;
 using worklist::TaskState;
 
-constexpr std::size_t kDefaultTaskLimit = 200;
-constexpr std::size_t kMaxTaskLimit = 1000;
-
 // Task commands refused by the life cycle are conflicts with the task's current state (409);
 // everything else follows the server's one table.
 Response taskError(const Error& error) {
@@ -32,128 +28,6 @@ Response taskError(const Error& error) {
 }
 
 Response forbidden(const std::string& what) { return jsonError(403, what); }
-
-// The body as a JSON object; an empty body is an empty object.
-Result<json> parseObject(const Request& request) {
-  if (request.body.empty()) return json::object();
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return makeError(ErrorCode::InvalidInput, "the body is not valid JSON");
-  if (!body.is_object()) return makeError(ErrorCode::InvalidInput, "the body must be a JSON object");
-  return body;
-}
-
-Result<void> checkKnownKeys(const json& body, std::initializer_list<const char*> known) {
-  for (const auto& [key, value] : body.items()) {
-    bool found = false;
-    for (const char* k : known) found = found || key == k;
-    if (!found) return makeError(ErrorCode::InvalidInput, "unknown field '" + key + "'");
-  }
-  return okResult();
-}
-
-Result<std::string> stringField(const json& body, const char* key) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return std::string();
-  if (!it->is_string()) return makeError(ErrorCode::InvalidInput, std::string(key) + " must be a string");
-  return it->get<std::string>();
-}
-
-Result<std::optional<long long>> msField(const json& body, const char* key) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return std::optional<long long>{};
-  if (!it->is_number_integer() || it->get<long long>() < 0) {
-    return makeError(ErrorCode::InvalidInput,
-                     std::string(key) + " must be milliseconds since the epoch (an integer)");
-  }
-  return std::optional<long long>(it->get<long long>());
-}
-
-Result<std::vector<std::string>> stringListField(const json& body, const char* key) {
-  std::vector<std::string> out;
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return out;
-  if (!it->is_array()) return makeError(ErrorCode::InvalidInput, std::string(key) + " must be a list of strings");
-  for (const auto& item : *it) {
-    if (!item.is_string()) return makeError(ErrorCode::InvalidInput, std::string(key) + " must be a list of strings");
-    out.push_back(item.get<std::string>());
-  }
-  return out;
-}
-
-Result<long long> parseMsParam(const std::string& name, const std::string& text) {
-  long long value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0) {
-    return makeError(ErrorCode::InvalidInput, name + " must be milliseconds since the epoch");
-  }
-  return value;
-}
-
-std::vector<std::string> splitComma(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-Result<worklist::TaskFilter> filterFrom(const Request& request) {
-  worklist::TaskFilter filter;
-  filter.limit = kDefaultTaskLimit;
-  const auto& q = request.query;
-  static const std::set<std::string> kKnown = {"reader", "site", "priority", "state",
-                                               "due_before", "due_after", "limit", "after"};
-  for (const auto& [key, value] : q) {
-    if (!kKnown.count(key)) return makeError(ErrorCode::InvalidInput, "unknown parameter '" + key + "'");
-  }
-  if (auto it = q.find("reader"); it != q.end()) filter.reader = it->second;
-  if (auto it = q.find("site"); it != q.end()) filter.sites = splitComma(it->second);
-  if (auto it = q.find("priority"); it != q.end()) {
-    filter.priority = worklist::parsePriority(it->second);
-    if (!filter.priority) {
-      return makeError(ErrorCode::InvalidInput, "priority must be STAT, URGENT or ROUTINE");
-    }
-  }
-  if (auto it = q.find("state"); it != q.end()) {
-    for (const auto& name : splitComma(it->second)) {
-      auto state = worklist::parseTaskState(name);
-      if (!state) return makeError(ErrorCode::InvalidInput, "state: unknown state '" + name + "'");
-      filter.states.push_back(*state);
-    }
-  }
-  for (const char* name : {"due_before", "due_after"}) {
-    auto it = q.find(name);
-    if (it == q.end()) continue;
-    auto ms = parseMsParam(name, it->second);
-    if (!ms) return ms.error();
-    (std::string(name) == "due_before" ? filter.due_before : filter.due_after) = fromEpochMs(*ms);
-  }
-  if (auto it = q.find("limit"); it != q.end()) {
-    auto n = parseMsParam("limit", it->second);
-    if (!n || *n < 1 || *n > static_cast<long long>(kMaxTaskLimit)) {
-      return makeError(ErrorCode::InvalidInput, "limit must be between 1 and 1000");
-    }
-    filter.limit = static_cast<std::size_t>(*n);
-  }
-  if (auto it = q.find("after"); it != q.end()) {
-    filter.after = parseTaskCursor(it->second);
-    if (!filter.after) {
-      return makeError(ErrorCode::InvalidInput, "after must be the next_after of a previous page");
-    }
-  }
-  return filter;
-}
-
-Result<ReportStatus> reportStatusFrom(const std::string& text) {
-  if (text == "preliminary") return ReportStatus::Preliminary;
-  if (text == "final") return ReportStatus::Final;
-  if (text == "corrected") return ReportStatus::Corrected;
-  return makeError(ErrorCode::InvalidInput, "status must be preliminary, final or corrected");
-}
 
 }  // namespace
 
@@ -192,7 +66,7 @@ Response WorklistApi::taskResponse(int status, const Task& task, const TaskCalle
 
 Response WorklistApi::listTasks(const Request& request) {
   TaskCaller caller = taskCallerFrom(request.principal);
-  auto filter = filterFrom(request);
+  auto filter = taskFilterFrom(request.query);
   if (!filter) return taskError(filter.error());
   if (!caller.reads_all && caller.reader_id.empty() && caller.sites.empty()) {
     return forbidden("this account may not see the worklist");
@@ -277,80 +151,10 @@ Response WorklistApi::getTask(const Request& request) {
 Response WorklistApi::createTask(const Request& request) {
   TaskCaller caller = taskCallerFrom(request.principal);
   if (!caller.dispatcher) return forbidden("only dispatchers create tasks");
-  auto body = parseObject(request);
-  if (!body) return taskError(body.error());
-  const json& b = body.value();
-  if (auto ok = checkKnownKeys(b, {"study_uids", "site", "modality", "priority", "due_ms",
-                                   "reader", "pool", "order", "patient", "ordered_ms",
-                                   "first_image_ms", "study_complete_ms", "tags", "decision_id",
-                                   "rvu", "reason"});
-      !ok) {
-    return taskError(ok.error());
-  }
-  worklist::NewTask task;
-  Error problem;
-  bool bad = false;
-  auto take = [&](auto result, auto& out) {
-    if (bad) return;
-    if (!result) {
-      problem = result.error();
-      bad = true;
-      return;
-    }
-    out = std::move(result.value());
-  };
-  take(stringListField(b, "study_uids"), task.study_uids);
-  take(stringField(b, "site"), task.site);
-  take(stringField(b, "modality"), task.modality);
-  take(stringField(b, "reader"), task.reader);
-  take(stringField(b, "pool"), task.pool);
-  take(stringListField(b, "tags"), task.tags);
-  take(stringField(b, "decision_id"), task.decision_id);
-  std::string priority_text;
-  take(stringField(b, "priority"), priority_text);
-  std::optional<long long> due, ordered, first_image, complete;
-  take(msField(b, "due_ms"), due);
-  take(msField(b, "ordered_ms"), ordered);
-  take(msField(b, "first_image_ms"), first_image);
-  take(msField(b, "study_complete_ms"), complete);
-  for (const char* section : {"order", "patient"}) {
-    if (bad) break;
-    auto it = b.find(section);
-    if (it != b.end() && !it->is_null() && !it->is_object()) {
-      problem = makeError(ErrorCode::InvalidInput, std::string(section) + " must be an object");
-      bad = true;
-    }
-  }
-  if (!bad && b.contains("order") && b["order"].is_object()) {
-    const json& o = b["order"];
-    take(stringField(o, "accession_number"), task.order.accession_number);
-    take(stringField(o, "placer_order_number"), task.order.placer_order_number);
-    take(stringField(o, "procedure_code"), task.order.procedure_code);
-    take(stringField(o, "procedure_text"), task.order.procedure_text);
-    take(stringField(o, "reason_for_exam"), task.order.reason_for_exam);
-    take(stringField(o, "ordering_provider"), task.order.ordering_provider);
-  }
-  if (!bad && b.contains("patient") && b["patient"].is_object()) {
-    const json& p = b["patient"];
-    take(stringField(p, "name"), task.patient.name);
-    take(stringField(p, "patient_id"), task.patient.patient_id);
-    take(stringField(p, "age"), task.patient.age);
-    take(stringField(p, "sex"), task.patient.sex);
-  }
-  if (bad) return taskError(problem);
-  if (auto it = b.find("rvu"); it != b.end() && !it->is_null()) {
-    if (!it->is_number()) return jsonError(400, "rvu must be a number");
-    task.rvu = it->get<double>();
-  }
-  if (priority_text.empty()) return jsonError(400, "priority is required (STAT, URGENT or ROUTINE)");
-  auto priority = worklist::parsePriority(priority_text);
-  if (!priority) return jsonError(400, "priority must be STAT, URGENT or ROUTINE");
-  task.priority = *priority;
+  auto parsed = newTaskFrom(request.body);
+  if (!parsed) return taskError(parsed.error());
+  const worklist::NewTask& task = parsed.value();
   if (!config_->findSite(task.site)) return jsonError(400, "site: no site named '" + task.site + "'");
-  if (due) task.due = fromEpochMs(*due);
-  if (ordered) task.ordered = fromEpochMs(*ordered);
-  if (first_image) task.first_image = fromEpochMs(*first_image);
-  if (complete) task.study_complete = fromEpochMs(*complete);
   auto created = tasks_.create(task, caller.name);
   if (!created) {
     if (created.error().code == ErrorCode::Duplicate) {
@@ -366,21 +170,15 @@ Response WorklistApi::createTask(const Request& request) {
 
 Response WorklistApi::taskCommand(const Request& request) {
   TaskCaller caller = taskCallerFrom(request.principal);
-  const std::string& tail = request.path_tail;
-  const std::size_t slash = tail.find('/');
-  if (slash == std::string::npos || tail.find('/', slash + 1) != std::string::npos) {
-    return jsonError(404, "no such path: POST /api/v1/tasks/{id}/{action}");
+  auto parsed = taskCommandFrom(request.path_tail, request.body);
+  if (!parsed) {
+    if (parsed.error().code == ErrorCode::NotFound) return jsonError(404, parsed.error().message);
+    return taskError(parsed.error());
   }
-  const std::string id = tail.substr(0, slash);
-  const std::string action = tail.substr(slash + 1);
-  auto body = parseObject(request);
-  if (!body) return taskError(body.error());
-  const json& b = body.value();
-  auto reader_field = stringField(b, "reader");
-  auto reason_field = stringField(b, "reason");
-  if (!reader_field) return taskError(reader_field.error());
-  if (!reason_field) return taskError(reason_field.error());
-  const std::string& reason = reason_field.value();
+  const TaskCommandRequest& command = parsed.value();
+  const std::string& id = command.task_id;
+  const std::string& action = command.action;
+  const std::string& reason = command.reason;
 
   // The task must be visible to the caller before anything is said about it — except to a
   // reader claiming a task not theirs to claim, who is told why not (403) rather than that it
@@ -396,7 +194,7 @@ Response WorklistApi::taskCommand(const Request& request) {
                              action == "report" || action == "renew";
   std::string reader;
   if (reader_action) {
-    reader = caller.actingReader(reader_field.value());
+    reader = caller.actingReader(command.reader);
     if (reader.empty()) {
       if (!caller.dispatcher && caller.reader_id.empty()) return forbidden("only readers " + action + " tasks");
       if (!caller.reader_id.empty()) return forbidden("a reader acts only as themselves");
@@ -433,26 +231,16 @@ Response WorklistApi::taskCommand(const Request& request) {
   } else if (action == "start") {
     result = tasks_.apply(id, worklist::command::Start{reader}, actor);
   } else if (action == "report") {
-    if (auto ok = checkKnownKeys(b, {"reader", "status", "text", "reason"}); !ok) return taskError(ok.error());
-    auto status_text = stringField(b, "status");
-    auto text = stringField(b, "text");
-    if (!status_text) return taskError(status_text.error());
-    if (!text) return taskError(text.error());
-    auto status = reportStatusFrom(status_text.value());
-    if (!status) return taskError(status.error());
-    if (text->empty()) return jsonError(400, "text: the report text is required");
-    worklist::IncomingReport report;
-    report.status = status.value();
-    report.text = text.value();
+    if (command.action_problem) return taskError(*command.action_problem);
+    worklist::IncomingReport report = command.report;
     report.reader = reader;
     result = reports_.submit(id, report, actor);
   } else if (action == "assign") {
-    if (reader_field->empty()) return jsonError(400, "reader is required");
-    result = tasks_.apply(id, worklist::command::Assign{reader_field.value(), reason}, actor);
+    if (command.reader.empty()) return jsonError(400, "reader is required");
+    result = tasks_.apply(id, worklist::command::Assign{command.reader, reason}, actor);
   } else if (action == "unassign") {
-    auto pool = stringField(b, "pool");
-    if (!pool) return taskError(pool.error());
-    result = tasks_.apply(id, worklist::command::ReturnToPool{pool.value(), reason}, actor);
+    if (command.action_problem) return taskError(*command.action_problem);
+    result = tasks_.apply(id, worklist::command::ReturnToPool{command.pool, reason}, actor);
   } else if (action == "cancel") {
     result = tasks_.apply(id, worklist::command::Cancel{reason}, actor);
   } else {
