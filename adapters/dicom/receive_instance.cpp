@@ -5,56 +5,13 @@
 
 #include "adapters/dicom/dicom_header.h"
 #include "adapters/dicom/dicom_status.h"
+#include "adapters/dicom/receive_header_check.h"
 #include "engine/domain/events.h"
 #include "engine/domain/instance.h"
 #include "engine/domain/log.h"
 
 namespace sundial::adapters::dicom {
 namespace {
-
-// Modality is a code string; anything else could break the bus's wire form, so keep only the
-// characters a CS may hold.
-std::string cleanModality(const std::string& modality) {
-  std::string clean;
-  for (char c : modality) {
-    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ' ') clean += c;
-  }
-  return clean;
-}
-
-// The first problem with the header's UIDs, as a refusal and a sentence; nullopt when fine.
-struct UidProblem {
-  InstanceRefusal refusal;
-  std::string detail;
-};
-
-std::optional<UidProblem> checkUids(const DicomHeader& header, const std::string& requested_sop,
-                                    const std::string& requested_class) {
-  const std::pair<const char*, const std::string*> required[] = {
-      {"Study Instance UID", &header.study_uid},
-      {"Series Instance UID", &header.series_uid},
-      {"SOP Instance UID", &header.sop_instance_uid},
-      {"SOP Class UID", &header.sop_class_uid},
-      {"Transfer Syntax UID", &header.transfer_syntax_uid},
-  };
-  for (const auto& [name, value] : required) {
-    if (value->empty()) return UidProblem{InstanceRefusal::MissingUid, std::string("no ") + name};
-  }
-  for (const auto& [name, value] : required) {
-    if (!isValidUid(*value)) {
-      return UidProblem{InstanceRefusal::InvalidUid, std::string(name) + " is not a valid UID"};
-    }
-  }
-  if (header.sop_instance_uid != requested_sop) {
-    return UidProblem{InstanceRefusal::UidMismatch,
-                      "SOP Instance UID of the data set differs from the C-STORE request's"};
-  }
-  if (header.sop_class_uid != requested_class) {
-    return UidProblem{InstanceRefusal::UidMismatch,
-                      "SOP Class UID of the data set differs from the C-STORE request's"};
-  }
-  return std::nullopt;
-}
 
 InstanceRefusal refusalFor(ErrorCode code) {
   switch (status::storeStatusFor(code)) {
@@ -109,7 +66,7 @@ std::uint16_t intakeReceivedFile(ReceiveContext& context, AssociationState& asso
                           status::kCannotUnderstand, header.error().message,
                           requested_sop_instance_uid);
   }
-  if (auto problem = checkUids(*header, requested_sop_instance_uid, requested_sop_class_uid)) {
+  if (auto problem = checkReceivedUids(*header, requested_sop_instance_uid, requested_sop_class_uid)) {
     context.spool.discard(temporary);
     return refuseInstance(context, association, problem->refusal, status::kCannotUnderstand,
                           problem->detail, requested_sop_instance_uid);
@@ -136,7 +93,7 @@ std::uint16_t intakeReceivedFile(ReceiveContext& context, AssociationState& asso
   instance.sop_instance_uid = header->sop_instance_uid;
   instance.sop_class_uid = header->sop_class_uid;
   instance.transfer_syntax_uid = header->transfer_syntax_uid;
-  instance.modality = cleanModality(header->modality);
+  instance.modality = busSafeModality(header->modality);
   instance.spool_path = committed->string();
   instance.bytes = bytes;
   instance.received_at = context.clock.utcNow();
