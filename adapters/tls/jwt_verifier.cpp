@@ -145,10 +145,16 @@ std::vector<std::string> stringOrList(const json& claims, const std::string& nam
   return out;
 }
 
-std::optional<long long> numericDate(const json& claims, const char* name) {
-  auto it = claims.find(name);
-  if (it == claims.end() || !it->is_number()) return std::nullopt;
-  return static_cast<long long>(it->get<double>());
+// A NumericDate (RFC 7519 §2) as whole seconds; nullopt when it is not a number or lies
+// outside what a UtcTime holds: converting 1e300 or 2^63 to an integer, or such seconds to a
+// time point, is undefined behaviour (found by the HTTP fuzz target, which signs its claims).
+std::optional<long long> numericDate(const json& value) {
+  if (!value.is_number()) return std::nullopt;
+  const double seconds = value.get<double>();
+  constexpr double kEarliest = static_cast<double>(kMinUtcEpochMs / 1000);
+  constexpr double kLatest = static_cast<double>(kMaxUtcEpochMs / 1000);
+  if (!(seconds >= kEarliest && seconds <= kLatest)) return std::nullopt;  // NaN fails too
+  return static_cast<long long>(seconds);
 }
 
 }  // namespace
@@ -252,11 +258,15 @@ Result<VerifiedJwt> JwtVerifier::verify(std::string_view token, UtcTime now) con
   const long long now_s =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const long long leeway = expectations_.leeway.count();
-  auto exp = numericDate(claims, "exp");
-  if (!exp) return rejected("JWT without expiry (exp)");
+  auto exp_claim = claims.find("exp");
+  if (exp_claim == claims.end()) return rejected("JWT without expiry (exp)");
+  auto exp = numericDate(*exp_claim);
+  if (!exp) return rejected("JWT expiry (exp) is not a time");
   if (now_s > *exp + leeway) return rejected("JWT expired");
-  if (auto nbf = numericDate(claims, "nbf"); nbf && now_s + leeway < *nbf) {
-    return rejected("JWT not valid yet (nbf)");
+  if (auto nbf_claim = claims.find("nbf"); nbf_claim != claims.end()) {
+    auto nbf = numericDate(*nbf_claim);
+    if (!nbf) return rejected("JWT not-before (nbf) is not a time");
+    if (now_s + leeway < *nbf) return rejected("JWT not valid yet (nbf)");
   }
   VerifiedJwt out;
   out.user = jsonString(claims, expectations_.user_claim.c_str()).value_or("");

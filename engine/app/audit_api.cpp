@@ -21,7 +21,9 @@ constexpr std::size_t kMaxLimit = 10000;
 std::optional<UtcTime> parseTime(const std::string& text) {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
       text.size() <= 15) {
-    return fromEpochMs(std::stoll(text));
+    const long long ms = std::stoll(text);
+    if (!isUtcEpochMs(ms)) return std::nullopt;
+    return fromEpochMs(ms);
   }
   std::string full = text;
   if (full.size() == 10) full += "T00:00:00.000Z";

@@ -53,7 +53,8 @@ Result<QueuedReportRequest> parseReportRequest(const std::string& body) {
       continue;
     }
     if (key == "observed_at_ms") {
-      if (!value.is_number_integer() || value.get<long long>() < 0) {
+      if (!value.is_number_integer() || value.get<long long>() < 0 ||
+          !isUtcEpochMs(value.get<long long>())) {
         return makeError(ErrorCode::InvalidInput,
                          "observed_at_ms must be milliseconds since the Unix epoch");
       }

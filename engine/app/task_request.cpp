@@ -45,7 +45,8 @@ Result<std::string> stringField(const json& body, const char* key) {
 Result<std::optional<long long>> msField(const json& body, const char* key) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) return std::optional<long long>{};
-  if (!it->is_number_integer() || it->get<long long>() < 0) {
+  if (!it->is_number_integer() || it->get<long long>() < 0 ||
+      !isUtcEpochMs(it->get<long long>())) {
     return invalid(std::string(key) + " must be milliseconds since the epoch (an integer)");
   }
   return std::optional<long long>(it->get<long long>());
@@ -66,7 +67,8 @@ Result<std::vector<std::string>> stringListField(const json& body, const char* k
 Result<long long> parseMsParam(const std::string& name, const std::string& text) {
   long long value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0) {
+  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0 ||
+      !isUtcEpochMs(value)) {
     return invalid(name + " must be milliseconds since the epoch");
   }
   return value;

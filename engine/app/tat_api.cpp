@@ -29,7 +29,8 @@ struct TatQuery {
 Result<long long> parseNumber(const std::string& name, const std::string& text) {
   long long value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0) {
+  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0 ||
+      !isUtcEpochMs(value)) {
     return makeError(ErrorCode::InvalidInput, name + " must be a non-negative integer");
   }
   return value;

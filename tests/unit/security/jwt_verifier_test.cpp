@@ -103,6 +103,28 @@ TEST_F(JwtVerifierTest, ChecksExpiryWithLeeway) {
   EXPECT_TRUE(v->verify(rsa_->sign(later), at(kNow + 100)));
 }
 
+// Regression (issue 6, found by the HTTP fuzz target): an exp or nbf too large for a time
+// point (1e300, 2^63) was converted anyway, which is undefined behaviour; now refused.
+TEST_F(JwtVerifierTest, Issue6TimesOutsideTheClocksRangeAreRefused) {
+  auto v = verifier();
+  for (json huge : {json(1e300), json(9223372036854775807LL), json(-1e300), json(1e12)}) {
+    json far_exp = claims();
+    far_exp["exp"] = huge;
+    auto refused = v->verify(rsa_->sign(far_exp), at(kNow));
+    ASSERT_FALSE(refused) << huge.dump();
+    EXPECT_NE(refused.error().message.find("exp"), std::string::npos) << huge.dump();
+    json far_nbf = claims();
+    far_nbf["nbf"] = huge;
+    EXPECT_FALSE(v->verify(rsa_->sign(far_nbf), at(kNow))) << huge.dump();
+  }
+  json text_nbf = claims();
+  text_nbf["nbf"] = "soon";
+  EXPECT_FALSE(v->verify(rsa_->sign(text_nbf), at(kNow)));
+  json fractional = claims();
+  fractional["exp"] = kNow + 300.5;
+  EXPECT_TRUE(v->verify(rsa_->sign(fractional), at(kNow)));
+}
+
 TEST_F(JwtVerifierTest, ChecksIssuerAndAudience) {
   auto v = verifier();
   json other_issuer = claims();
