@@ -59,13 +59,16 @@ sanitize: setup
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -L unit
 
-# The HL7 parser under libFuzzer (clang, address + undefined) for FUZZ_SECONDS, seeded with the
-# shared HL7 corpus; fails on a crash, a sanitizer report or a broken invariant.
+# Every libFuzzer target (tests/fuzz/: HL7 parser, HTTP request handling, DICOM receive and
+# association) under clang with address + undefined, FUZZ_SECONDS each, after replaying the
+# inputs that once broke them; seeded from shared/corpus and tests/fuzz/seeds. Fails on a
+# crash, a sanitizer report or a broken invariant. FUZZ_TARGETS picks some (docs/security.md, "Fuzzing").
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= hl7_parser_fuzz http_request_fuzz dicom_receive_fuzz dicom_association_fuzz
 fuzz: setup
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DSUNDIAL_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS) --target hl7_parser_fuzz
-	bash tests/fuzz/run_hl7_parser_fuzz.sh build-fuzz/tests/fuzz/hl7_parser_fuzz $(FUZZ_SECONDS)
+	cmake --build build-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+	bash tests/fuzz/run_fuzzers.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-fuzz
