@@ -8,7 +8,7 @@
 //    (a Part 10 input loses its preamble and meta header first), behind the meta header the
 //    receiver's DCMTK would write.
 // Invariants: a header that passes the checks has UIDs that are safe as spool path
-// components; the study facts carry no unit separator or NUL (the bus's wire form); a
+// components; the study facts are UTF-8 with no unit separator or NUL (the bus's wire form); a
 // modality made bus-safe holds only code-string characters; a header DCMTK could not read
 // is an InvalidInput error with a message.
 #include "dcmtk/config/osconfig.h"  // first, as DCMTK requires
@@ -134,6 +134,41 @@ std::string_view bareDataSet(std::string_view bytes) {
   return bytes.substr(at);
 }
 
+// Well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF).
+bool isUtf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t extra = 0;
+    unsigned min = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+      min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      min = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + extra >= text.size()) return false;  // cut short
+    unsigned code = c & (0x3F >> extra);
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
 bool isSafePathComponent(const std::string& text) {
   return !text.empty() && text != "." && text != ".." &&
          text.find_first_of(std::string_view("/\\\0", 3)) == std::string::npos;
@@ -153,6 +188,7 @@ void intake(const std::filesystem::path& file) {
         &study.sex, &study.study_date, &study.study_time, &study.study_description,
         &study.body_part_examined, &study.referring_physician}) {
     check(fact->find_first_of(std::string_view("\x1f\0", 2)) == std::string::npos);
+    check(isUtf8(*fact));  // converted from the Specific Character Set, never passed on raw
   }
   for (char c : busSafeModality(header->modality)) {
     check((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ' ');
