@@ -34,7 +34,4 @@ class TextToUtf8 {
   mutable DcmSpecificCharacterSet converter_;
 };
 
-// True for a string that is valid UTF-8.
-bool isValidUtf8(const std::string& text);
-
 }  // namespace sundial::adapters::dicom

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/domain/utf8.h"
+
 namespace sundial::adapters::dicom {
 namespace {
 
