@@ -7,6 +7,7 @@
 #include <chrono>
 #include <vector>
 
+#include "adapters/dicom/dicom_tls_connection.h"
 #include "adapters/tls/certificate_check.h"
 #include "dcmtk/dcmnet/assoc.h"
 #include "dcmtk/dcmtls/tlslayer.h"
@@ -26,7 +27,7 @@ Result<TlsLayerPtr> makeTlsLayer(TlsRole role, const DicomTlsFiles& files) {
                                             std::chrono::system_clock::now());
   if (!checked) return checked.error();
   const T_ASC_NetworkRole network_role = role == TlsRole::Acceptor ? NET_ACCEPTOR : NET_REQUESTOR;
-  TlsLayerPtr layer(new DcmTLSTransportLayer(network_role, nullptr, OFTrue));
+  TlsLayerPtr layer(new ReadAheadTlsLayer(network_role));
   if (!*layer) return makeError(ErrorCode::Internal, "cannot initialise DCMTK's TLS layer");
   // Non-downgrading BCP 195: TLS 1.2 or newer only; a peer offering less is refused.
   OFCondition cond = layer->setTLSProfile(TSP_Profile_BCP195_ND);
