@@ -278,8 +278,11 @@ OFCondition StoreScp::handleStore(T_DIMSE_C_StoreRQ& request,
   options.blocking = getDIMSEBlockingMode();
   options.timeout_seconds = static_cast<int>(getDIMSETimeout());
   options.writeback_step_bytes = context_.settings.early_writeback ? kWritebackStepBytes : 0;
-  OFCondition received =
+  // The receiver has the file open: its fsync there spares the spool a re-open to do it.
+  options.sync_file = context_.spool.syncsFiles();
+  const ReceivedIntoFile outcome =
       receiveDataSetIntoFile(association_, request, context_id, *temporary, options);
+  const OFCondition& received = outcome.condition;
   if (received.bad()) {
     context_.spool.discard(*temporary);
     if (received.module() == OFM_dcmnet && received.code() == DIMSEC_OUTOFRESOURCES) {
@@ -299,8 +302,10 @@ OFCondition StoreScp::handleStore(T_DIMSE_C_StoreRQ& request,
     return received;
   }
   const std::uint64_t bytes_before = state_.bytes;
-  std::uint16_t answer =
-      intakeReceivedFile(context_, state_, *temporary, requested_sop, requested_class);
+  const ReceivedFile file{*temporary, outcome.bytes,
+                          outcome.synced ? engine::Spool::FileState::Synced
+                                         : engine::Spool::FileState::Written};
+  std::uint16_t answer = intakeReceivedFile(context_, state_, file, requested_sop, requested_class);
   holdBackForSiteRate(state_.bytes - bytes_before);
   return sendSTOREResponse(context_id, request, answer);
 }

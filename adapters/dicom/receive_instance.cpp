@@ -1,7 +1,6 @@
 #include "adapters/dicom/receive_instance.h"
 
 #include <exception>
-#include <system_error>
 
 #include "adapters/dicom/dicom_header.h"
 #include "adapters/dicom/dicom_status.h"
@@ -56,9 +55,10 @@ std::uint16_t refuseInstance(ReceiveContext& context, AssociationState& associat
 }
 
 std::uint16_t intakeReceivedFile(ReceiveContext& context, AssociationState& association,
-                                 const std::filesystem::path& temporary,
+                                 const ReceivedFile& file,
                                  const std::string& requested_sop_instance_uid,
                                  const std::string& requested_sop_class_uid) {
+  const std::filesystem::path& temporary = file.temporary;
   Result<DicomHeader> header = readDicomHeader(temporary);
   if (!header) {
     context.spool.discard(temporary);
@@ -73,7 +73,7 @@ std::uint16_t intakeReceivedFile(ReceiveContext& context, AssociationState& asso
   }
 
   Result<std::filesystem::path> committed =
-      context.spool.commit(temporary, header->study_uid, header->sop_instance_uid);
+      context.spool.commit(temporary, header->study_uid, header->sop_instance_uid, file.state);
   if (!committed) {
     context.spool.discard(temporary);
     return refuseInstance(context, association, refusalFor(committed.error().code),
@@ -81,9 +81,8 @@ std::uint16_t intakeReceivedFile(ReceiveContext& context, AssociationState& asso
                           committed.error().describe(), header->sop_instance_uid);
   }
 
-  std::error_code size_error;
-  std::uint64_t bytes = std::filesystem::file_size(*committed, size_error);
-  if (size_error) bytes = 0;
+  // The length the receiver wrote and cut the file to: no stat of the committed file.
+  const std::uint64_t bytes = file.bytes;
 
   SpooledInstance instance;
   instance.site = association.site;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "adapters/dicom/receive_context.h"
+#include "engine/store/spool.h"
 
 namespace sundial::adapters::dicom {
 
@@ -27,10 +28,17 @@ struct AssociationState {
   std::uint64_t refused = 0;
 };
 
-// The status to answer for the data set received into `temporary`, which is consumed either
-// way (committed or discarded). Logs and counts every refusal.
+// A data set received into a temporary spool file.
+struct ReceivedFile {
+  std::filesystem::path temporary;
+  std::uint64_t bytes = 0;  // its length, as written
+  engine::Spool::FileState state = engine::Spool::FileState::Written;
+};
+
+// The status to answer for the data set received into `file.temporary`, which is consumed
+// either way (committed or discarded). Logs and counts every refusal.
 std::uint16_t intakeReceivedFile(ReceiveContext& context, AssociationState& association,
-                                 const std::filesystem::path& temporary,
+                                 const ReceivedFile& file,
                                  const std::string& requested_sop_instance_uid,
                                  const std::string& requested_sop_class_uid);
 

@@ -83,21 +83,21 @@ OFCondition dropDataSet(T_ASC_Association* association, const ReceiveIntoFileOpt
 
 }  // namespace
 
-OFCondition receiveDataSetIntoFile(T_ASC_Association* association,
-                                   const T_DIMSE_C_StoreRQ& request,
-                                   T_ASC_PresentationContextID context_id,
-                                   const std::filesystem::path& file,
-                                   const ReceiveIntoFileOptions& options) {
-  if (association == nullptr) return DIMSE_ILLEGALASSOCIATION;
-  if (request.DataSetType == DIMSE_DATASET_NULL) return DIMSE_BADMESSAGE;
+ReceivedIntoFile receiveDataSetIntoFile(T_ASC_Association* association,
+                                        const T_DIMSE_C_StoreRQ& request,
+                                        T_ASC_PresentationContextID context_id,
+                                        const std::filesystem::path& file,
+                                        const ReceiveIntoFileOptions& options) {
+  if (association == nullptr) return {DIMSE_ILLEGALASSOCIATION};
+  if (request.DataSetType == DIMSE_DATASET_NULL) return {DIMSE_BADMESSAGE};
 
   auto meta = metaInformationFor(association, request, context_id);
-  if (!meta) return dropDataSet(association, options, meta.error().message);
+  if (!meta) return {dropDataSet(association, options, meta.error().message)};
   // "r+b": keep the inode and its blocks (see the header); the tail is cut below.
   FILE* handle = std::fopen(file.c_str(), "r+b");
   if (handle == nullptr) {
-    return dropDataSet(association, options,
-                       "cannot open spool file: " + std::string(std::strerror(errno)));
+    return {dropDataSet(association, options,
+                        "cannot open spool file: " + std::string(std::strerror(errno)))};
   }
   const int fd = ::fileno(handle);
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -107,30 +107,36 @@ OFCondition receiveDataSetIntoFile(T_ASC_Association* association,
   OFCondition written =
       (*meta)->write(stream, META_HEADER_DEFAULT_TRANSFERSYNTAX, EET_ExplicitLength, nullptr);
   (*meta)->transferEnd();
-  if (written.bad()) return dropDataSet(association, options, "cannot write the meta header");
+  if (written.bad()) return {dropDataSet(association, options, "cannot write the meta header")};
 
   WritebackState writeback{fd, options.writeback_step_bytes, 0};
   T_ASC_PresentationContextID data_context = 0;
   OFCondition received = DIMSE_receiveDataSetInFile(
       association, options.blocking, options.timeout_seconds, &data_context, &stream,
       options.writeback_step_bytes > 0 ? startWriteback : nullptr, &writeback);
-  if (received.bad()) return received;
+  if (received.bad()) return {received};
   if (data_context != context_id) {
-    return makeDcmnetCondition(DIMSEC_INVALIDPRESENTATIONCONTEXTID, OF_error,
-                               "the data set came on another presentation context than its "
-                               "command");
+    return {makeDcmnetCondition(DIMSEC_INVALIDPRESENTATIONCONTEXTID, OF_error,
+                                "the data set came on another presentation context than its "
+                                "command")};
   }
 
   // Everything through to the kernel, then cut what an earlier, longer instance left behind.
   stream.flush();
   if (!stream.good() || std::fflush(handle) != 0) {
-    return outOfResources("cannot write spool file: " + std::string(std::strerror(errno)));
+    return {outOfResources("cannot write spool file: " + std::string(std::strerror(errno)))};
   }
   const off_t length = ::lseek(fd, 0, SEEK_CUR);
   if (length < 0 || ::ftruncate(fd, length) != 0) {
-    return outOfResources("cannot cut spool file to length: " + std::string(std::strerror(errno)));
+    return {outOfResources("cannot cut spool file to length: " +
+                           std::string(std::strerror(errno)))};
   }
-  return EC_Normal;
+  // Data, size (the cut) and block map durable before the spool renames the file; fsync as the
+  // spool's commit did, on this descriptor instead of a fresh open.
+  if (options.sync_file && ::fsync(fd) != 0) {
+    return {outOfResources("cannot sync spool file: " + std::string(std::strerror(errno)))};
+  }
+  return {EC_Normal, static_cast<std::uint64_t>(length), options.sync_file};
 }
 
 }  // namespace sundial::adapters::dicom

@@ -9,6 +9,7 @@
 
 #include "dcmtk/config/osconfig.h"  // first, as DCMTK requires
 
+#include <cstdint>
 #include <filesystem>
 
 #include "dcmtk/dcmnet/assoc.h"
@@ -23,16 +24,25 @@ struct ReceiveIntoFileOptions {
   // (sync_file_range, no wait), so that the fsync before the answer only waits for the tail.
   // 0: never.
   unsigned long writeback_step_bytes = 0;
+  // fsync the file (data and size) on the descriptor that wrote it, before closing it, so
+  // that the spool's commit need not open it again to do so.
+  bool sync_file = false;
+};
+
+struct ReceivedIntoFile {
+  OFCondition condition;    // EC_Normal when the whole data set is in the file
+  std::uint64_t bytes = 0;  // then: the file's length, meta information included
+  bool synced = false;      // then: fsynced before it was closed (options.sync_file)
 };
 
 // Writes the file meta information (as DCMTK's DIMSE_createFilestream does: SOP class and
 // instance from the request, the context's transfer syntax, the caller as source AE title)
 // and then every PDV of the data set, as received, into `file` (which must exist; it is
 // overwritten and truncated, never re-created).
-// Returns a DIMSEC_OUTOFRESOURCES condition (module OFM_dcmnet) when the file cannot be
-// opened or written; the rest of the data set has then been read and dropped, so that the
+// The condition is DIMSEC_OUTOFRESOURCES (module OFM_dcmnet) when the file cannot be opened,
+// written or synced; the rest of the data set has then been read and dropped, so that the
 // caller can answer. Any other bad condition means the association cannot go on.
-OFCondition receiveDataSetIntoFile(T_ASC_Association* association,
+ReceivedIntoFile receiveDataSetIntoFile(T_ASC_Association* association,
                                    const T_DIMSE_C_StoreRQ& request,
                                    T_ASC_PresentationContextID context_id,
                                    const std::filesystem::path& file,

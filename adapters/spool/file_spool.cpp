@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <system_error>
 
 #include "engine/domain/instance.h"
@@ -55,8 +56,22 @@ Result<void> syncPath(const fs::path& path, bool directory) {
 
 }  // namespace
 
-FileSpool::FileSpool(fs::path root, config::SpoolConfig config)
-    : root_(fs::absolute(root).lexically_normal()), config_(config) {}
+FileSpool::FileSpool(fs::path root, config::SpoolConfig config, engine::Metrics& metrics,
+                     std::size_t files_ready_at_start)
+    : root_(fs::absolute(root).lexically_normal()),
+      config_(config),
+      files_ready_at_start_(files_ready_at_start),
+      recycled_({kMaxRecycledFiles, kMaxRecycledTotalBytes, kMaxRecycledFileBytes}),
+      files_created_(metrics.counter("sundial_spool_files_created_total",
+                                     "Spool files created for incoming instances (no recycled "
+                                     "file was free)")),
+      files_recycled_(metrics.counter("sundial_spool_files_recycled_total",
+                                      "Incoming instances written over a recycled spool file")),
+      recycled_files_(metrics.gauge("sundial_spool_recycled_files",
+                                    "Recycled spool files waiting for an incoming instance")),
+      recycled_bytes_(metrics.gauge("sundial_spool_recycled_bytes",
+                                    "Disk held by recycled spool files (counted as used by "
+                                    "the free-space floor)")) {}
 
 fs::path FileSpool::committedPath(const std::string& study_uid,
                                   const std::string& sop_instance_uid) const {
@@ -80,32 +95,69 @@ Result<void> FileSpool::start() {
   if (::access(temporaryDir().c_str(), W_OK) != 0) {
     return diskError("spool folder is not writable", temporaryDir(), errno);
   }
-  {
-    std::lock_guard lock(recycled_mutex_);
-    recycled_.clear();  // deleted below with every other temporary file
-  }
-  int removed = 0;
+  recycled_.takeAll();  // forgotten; the files are found again below
+  std::vector<fs::directory_entry> leftovers;
   for (fs::directory_iterator it(temporaryDir(), ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code remove_ec;
-    if (it->is_regular_file(remove_ec) && fs::remove(it->path(), remove_ec)) ++removed;
+    std::error_code entry_ec;
+    if (it->is_regular_file(entry_ec)) leftovers.push_back(*it);
   }
   if (ec) {
     return makeError(ErrorCode::ResourceExhausted,
                      "cannot list the spool's temporary folder: " + ec.message(),
                      "path=" + temporaryDir().string());
   }
+  // Never acknowledged (an instance is acknowledged only after its rename out of this folder):
+  // written over like any recycled file. Renamed only after the listing: a file renamed while
+  // the folder is read could be listed twice.
+  int kept = 0;
+  int removed = 0;
+  for (const fs::directory_entry& leftover : leftovers) {
+    if (recycle(leftover.path())) {
+      ++kept;
+    } else if (std::error_code remove_ec; fs::remove(leftover.path(), remove_ec)) {
+      ++removed;
+    }
+  }
+  auto made = makeFilesReady();
+  if (!made) return made.error();
+  updateRecycledGauges();
   log::info("spool_started", {{"root", root_.string()},
-                              {"stale_temporary_removed", std::to_string(removed)}});
+                              {"leftover_files_kept", std::to_string(kept)},
+                              {"leftover_files_removed", std::to_string(removed)},
+                              {"empty_files_made", std::to_string(*made)}});
   return okResult();
 }
 
-Result<void> FileSpool::checkFreeSpace() const {
+Result<int> FileSpool::makeFilesReady() {
+  int made = 0;
+  while (recycled_.files() < files_ready_at_start_ && recycled_.reserve(0)) {
+    const fs::path path = temporaryName(kRecycledSuffix);
+    int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0640);
+    if (fd < 0) {
+      const int error = errno;
+      recycled_.release(0);
+      return diskError("cannot create a spool file", path, error);
+    }
+    ::close(fd);
+    recycled_.add({path, 0});
+    ++made;
+  }
+  return made;
+}
+
+Result<std::uint64_t> FileSpool::freeBytes() const {
+  if (free_bytes_for_test_) return free_bytes_for_test_();
   struct statvfs stats {};
   if (::statvfs(root_.c_str(), &stats) != 0) {
     return diskError("cannot read the spool's free space", root_, errno);
   }
-  std::uint64_t free_bytes =
-      static_cast<std::uint64_t>(stats.f_bavail) * static_cast<std::uint64_t>(stats.f_frsize);
+  return static_cast<std::uint64_t>(stats.f_bavail) * static_cast<std::uint64_t>(stats.f_frsize);
+}
+
+Result<void> FileSpool::checkFreeSpace() const {
+  Result<std::uint64_t> free = freeBytes();
+  if (!free) return free.error();
+  const std::uint64_t free_bytes = *free;
   if (free_bytes < config_.min_free_bytes) {
     return makeError(ErrorCode::ResourceExhausted,
                      "spool disk is below its free-space floor (" + std::to_string(free_bytes) +
@@ -123,52 +175,53 @@ fs::path FileSpool::temporaryName(const char* suffix) {
                            std::to_string(next_temporary_.fetch_add(1)) + suffix);
 }
 
-bool FileSpool::reuseRecycled(const fs::path& temporary) {
-  while (true) {
-    fs::path recycled;
-    {
-      std::lock_guard lock(recycled_mutex_);
-      if (recycled_.empty()) return false;
-      recycled = std::move(recycled_.back());
-      recycled_.pop_back();
-    }
-    // Gone only if something else cleaned the folder: take the next one.
-    if (::rename(recycled.c_str(), temporary.c_str()) == 0) return true;
-  }
+void FileSpool::updateRecycledGauges() {
+  recycled_files_.set(static_cast<double>(recycled_.files()));
+  recycled_bytes_.set(static_cast<double>(recycled_.bytes()));
 }
 
-bool FileSpool::recycle(const fs::path& committed) {
-  {
-    std::lock_guard lock(recycled_mutex_);
-    if (recycled_.size() >= kMaxRecycledFiles) return false;
+bool FileSpool::reuseRecycled(const fs::path& temporary) {
+  while (std::optional<RecycledFiles::File> recycled = recycled_.take()) {
+    // Gone only if something else cleaned the folder: take the next one.
+    if (::rename(recycled->path.c_str(), temporary.c_str()) == 0) {
+      updateRecycledGauges();
+      return true;
+    }
   }
+  updateRecycledGauges();
+  return false;
+}
+
+bool FileSpool::recycle(const fs::path& file) {
   struct stat info {};
-  if (::stat(committed.c_str(), &info) != 0 ||
-      static_cast<std::uintmax_t>(info.st_size) > kMaxRecycledBytes) {
+  if (::stat(file.c_str(), &info) != 0) return false;
+  const auto bytes = static_cast<std::uintmax_t>(info.st_size);
+  if (!recycled_.reserve(bytes)) return false;
+  fs::path recycled = temporaryName(kRecycledSuffix);
+  if (::rename(file.c_str(), recycled.c_str()) != 0) {
+    recycled_.release(bytes);
     return false;
   }
-  fs::path recycled = temporaryName(kRecycledSuffix);
-  if (::rename(committed.c_str(), recycled.c_str()) != 0) return false;
-  std::lock_guard lock(recycled_mutex_);
-  recycled_.push_back(std::move(recycled));
+  recycled_.add({std::move(recycled), bytes});
+  updateRecycledGauges();
   return true;
 }
 
-size_t FileSpool::recycledFilesForTest() const {
-  std::lock_guard lock(recycled_mutex_);
-  return recycled_.size();
+int FileSpool::deleteRecycledFiles() {
+  std::vector<RecycledFiles::File> files = recycled_.takeAll();
+  updateRecycledGauges();
+  for (const RecycledFiles::File& file : files) ::unlink(file.path.c_str());
+  return static_cast<int>(files.size());
 }
 
-Result<fs::path> FileSpool::reserveTemporary() {
-  if (auto space = checkFreeSpace(); !space) return space.error();
-  fs::path reused = temporaryName(kTemporarySuffix);
-  if (reuseRecycled(reused)) return reused;
+Result<fs::path> FileSpool::createTemporary() {
   // O_EXCL makes a name collision visible instead of silently sharing a file.
   for (int attempt = 0; attempt < 8; ++attempt) {
     fs::path path = temporaryName(kTemporarySuffix);
     int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0640);
     if (fd >= 0) {
       ::close(fd);
+      files_created_.add();
       return path;
     }
     if (errno != EEXIST) return diskError("spool is not writable", path, errno);
@@ -177,8 +230,26 @@ Result<fs::path> FileSpool::reserveTemporary() {
                    "path=" + temporaryDir().string());
 }
 
+Result<fs::path> FileSpool::reserveTemporary() {
+  Result<void> space = checkFreeSpace();
+  // Recycled files hold disk the floor counts as used: give it back before refusing work.
+  if (!space && recycled_.files() > 0) {
+    const int deleted = deleteRecycledFiles();
+    log::warn("spool_recycled_files_deleted", {{"reason", "below the free-space floor"},
+                                               {"files", std::to_string(deleted)}});
+    space = checkFreeSpace();
+  }
+  if (!space) return space.error();
+  fs::path reused = temporaryName(kTemporarySuffix);
+  if (reuseRecycled(reused)) {
+    files_recycled_.add();
+    return reused;
+  }
+  return createTemporary();
+}
+
 Result<fs::path> FileSpool::commit(const fs::path& temporary, const std::string& study_uid,
-                                   const std::string& sop_instance_uid) {
+                                   const std::string& sop_instance_uid, FileState state) {
   // UIDs become path components: anything but digits and dots could leave the spool.
   if (!isValidUid(study_uid) || !isValidUid(sop_instance_uid)) {
     return makeError(ErrorCode::InvalidInput, "not a valid DICOM UID for a spool file name",
@@ -188,24 +259,24 @@ Result<fs::path> FileSpool::commit(const fs::path& temporary, const std::string&
     return makeError(ErrorCode::InvalidInput, "not a temporary file of this spool",
                      "path=" + temporary.string());
   }
-  if (config_.fsync) {
+  // The file's data and size must be on disk before its final name is: a crash between the
+  // two would otherwise leave a committed name on a short or empty file.
+  if (config_.fsync && state != FileState::Synced) {
     if (auto synced = syncPath(temporary, false); !synced) return synced.error();
   }
-  fs::path study_dir = root_ / study_uid;
-  fs::path final_path = committedPath(study_uid, sop_instance_uid);
-  // remove() may delete an emptied study folder between our mkdir and rename: retry then.
+  const fs::path study_dir = root_ / study_uid;
+  const fs::path final_path = committedPath(study_uid, sop_instance_uid);
+  // The rename first: the study folder is usually there already (it outlives its files), so
+  // a mkdir per instance would only fail with EEXIST, contending for the root's lock. ENOENT
+  // means no folder (or no temporary file): make it, then rename again. The folder may also go
+  // between the two (removeEmptyStudyFolders(), which takes only folders empty for a while);
+  // more than a retry or two means something else keeps deleting it.
   int rename_error = 0;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    if (::mkdir(study_dir.c_str(), 0750) == 0) {
-      if (config_.fsync) {
-        if (auto synced = syncPath(root_, true); !synced) return synced.error();
-      }
-    } else if (errno != EEXIST) {
-      return diskError("cannot create the study folder", study_dir, errno);
-    }
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    if (before_rename_) before_rename_();
     if (::rename(temporary.c_str(), final_path.c_str()) == 0) {
       // The rename is durable only once its folder is: a crash before this could leave the
-      // file under its temporary name, which start() deletes as never acknowledged.
+      // file under its temporary name, which is never read (start() recycles or deletes it).
       if (config_.fsync) {
         if (auto synced = syncPath(study_dir, true); !synced) return synced.error();
       }
@@ -218,29 +289,31 @@ Result<fs::path> FileSpool::commit(const fs::path& temporary, const std::string&
       return makeError(ErrorCode::NotFound, "temporary file is gone",
                        "path=" + temporary.string());
     }
+    if (::mkdir(study_dir.c_str(), 0750) == 0) {
+      // A new folder: its name must be durable before a file in it can be.
+      if (config_.fsync) {
+        if (auto synced = syncPath(root_, true); !synced) return synced.error();
+      }
+    } else if (errno != EEXIST) {
+      return diskError("cannot create the study folder", study_dir, errno);
+    }
   }
   return diskError("cannot rename into the spool", final_path, rename_error);
 }
 
 void FileSpool::discard(const fs::path& temporary) {
   if (!isInside(temporary, temporaryDir())) return;
-  ::unlink(temporary.c_str());
+  // A refused or broken-off instance's file is as good as any for the next one.
+  if (!recycle(temporary)) ::unlink(temporary.c_str());
 }
 
 bool FileSpool::isCommittedPath(const fs::path& path) const {
   return isInside(path, root_) && !isInside(path, temporaryDir());
 }
 
-void FileSpool::removeStudyFolderIfEmpty(const fs::path& committed) const {
-  // Fails harmlessly (ENOTEMPTY) while the folder still has files.
-  fs::path study_dir = fs::absolute(committed).lexically_normal().parent_path();
-  if (study_dir != root_) ::rmdir(study_dir.c_str());
-}
-
+// The study folder stays, even when empty: see removeEmptyStudyFolders().
 bool FileSpool::removeIfCheap(const fs::path& committed) {
-  if (!isCommittedPath(committed) || !recycle(committed)) return false;
-  removeStudyFolderIfEmpty(committed);
-  return true;
+  return isCommittedPath(committed) && recycle(committed);
 }
 
 Result<void> FileSpool::remove(const fs::path& committed) {
@@ -257,8 +330,26 @@ Result<void> FileSpool::remove(const fs::path& committed) {
     return makeError(ErrorCode::Unavailable, "cannot remove spool file: " + errnoText(error),
                      "path=" + pathForErrors(committed));
   }
-  removeStudyFolderIfEmpty(committed);
   return okResult();
+}
+
+int FileSpool::removeEmptyStudyFolders(fs::file_time_type changed_before) {
+  int removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator study(root_, ec), end; !ec && study != end; study.increment(ec)) {
+    std::error_code entry_ec;
+    if (!study->is_directory(entry_ec) || study->path().filename() == kTemporaryDirName) continue;
+    const fs::file_time_type changed = fs::last_write_time(study->path(), entry_ec);
+    if (entry_ec || changed >= changed_before) continue;
+    // Fails harmlessly (ENOTEMPTY) when an instance arrived since; no fsync of the root: a
+    // crash may bring the empty folder back, which is harmless.
+    if (::rmdir(study->path().c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
+int FileSpool::removeEmptyStudyFolders() {
+  return removeEmptyStudyFolders(fs::file_time_type::clock::now() - kEmptyStudyFolderAge);
 }
 
 std::vector<fs::path> FileSpool::listCommitted() {

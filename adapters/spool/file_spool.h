@@ -1,43 +1,75 @@
 #pragma once
 // FileSpool: the spool on a local folder. Incoming instances are written under
 // `<root>/tmp/<unique>.part`, flushed, then renamed to `<root>/<study-uid>/<sop-uid>.dcm`.
-// A removed file is recycled rather than unlinked (renamed to `<root>/tmp/<unique>.free`,
-// up to kMaxRecycledFiles files of at most kMaxRecycledBytes each) and handed out again by
-// reserveTemporary(): creating and unlinking a file per instance cost the kernel an inode
-// allocation and the freeing of its blocks, about 13 % of the router's CPU per instance.
-// Recycled files are temporary files: start() deletes them with the rest.
+//
+// Recycling. A removed file is recycled rather than unlinked (renamed to
+// `<root>/tmp/<unique>.free`) and handed out again by reserveTemporary(): creating a file costs
+// the kernel an inode allocation and unlinking one the freeing (and, with `discard`, the
+// trimming) of its blocks; on the 2-core benchmark machine those were 17 % of the receive
+// threads' CPU and about 7 ms per unlink. The pool is sized for bursts, when receiving runs
+// ahead of forwarding and the removals come later all at once: up to kMaxRecycledFiles files
+// of at most kMaxRecycledFileBytes each and kMaxRecycledTotalBytes in all. Recycled files are
+// spool disk use and count as such: the free-space floor is checked against what the file
+// system reports free, so a full pool (256 MiB) is held outside it; when the disk is below
+// the floor, reserveTemporary() deletes the recycled files before it refuses an instance.
+// Recycled files are temporary files: start() keeps them (see there) or deletes them.
+//
+// Study folders. A study folder stays when its last file is removed (the next instance of a
+// forwarded-as-it-arrives study would create it again: a mkdir and an fsync of the root per
+// instance); removeEmptyStudyFolders() deletes those empty for a while, from the janitor's
+// thread. commit() retries when a folder disappears between its mkdir and its rename.
+//
 // Safe to call from any thread (every operation is a few system calls on distinct files);
 // start() must have succeeded before the first reserveTemporary().
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "adapters/spool/recycled_files.h"
 #include "engine/config/config.h"
 #include "engine/domain/result.h"
+#include "engine/metrics/metrics.h"
 #include "engine/store/spool.h"
 
 namespace sundial::adapters::spool {
 
 class FileSpool final : public engine::Spool {
  public:
-  FileSpool(std::filesystem::path root, config::SpoolConfig config);
+  // Registers its series (sundial_spool_*) in `metrics`, which must outlive it. start() makes
+  // `files_ready_at_start` empty recycled files (kFilesReadyAtStart in production).
+  FileSpool(std::filesystem::path root, config::SpoolConfig config, engine::Metrics& metrics,
+            std::size_t files_ready_at_start = 0);
 
-  // Creates the folders, checks that they are writable and removes temporary files left by a
-  // previous run (never acknowledged: an instance is acknowledged only after its rename).
+  // Creates the folders and checks that they are writable. Files a previous run left in the
+  // temporary folder (never acknowledged: an instance is acknowledged only after its rename)
+  // become recycled files within the pool's limits and are deleted beyond them; then empty
+  // files are made until the pool has `files_ready_at_start`, so that the first burst after a
+  // start creates no inodes on the receive path (an empty file holds no disk blocks).
   Result<void> start();
 
   Result<std::filesystem::path> reserveTemporary() override;
+  bool syncsFiles() const override { return config_.fsync; }
   Result<std::filesystem::path> commit(const std::filesystem::path& temporary,
                                        const std::string& study_uid,
-                                       const std::string& sop_instance_uid) override;
+                                       const std::string& sop_instance_uid,
+                                       FileState state) override;
   void discard(const std::filesystem::path& temporary) override;
   Result<void> remove(const std::filesystem::path& committed) override;
   bool removeIfCheap(const std::filesystem::path& committed) override;
   std::vector<std::filesystem::path> listCommitted() override;
+
+  // Deletes the study folders that are empty and unchanged since `changed_before` (a folder's
+  // modification time is that of its last added or removed file); returns how many. Safe
+  // while instances are committed: a commit whose folder goes between its mkdir and its
+  // rename makes the folder again.
+  int removeEmptyStudyFolders(std::filesystem::file_time_type changed_before);
+  // The same for folders empty for at least kEmptyStudyFolderAge.
+  int removeEmptyStudyFolders();
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path temporaryDir() const { return root_ / kTemporaryDirName; }
@@ -50,31 +82,58 @@ class FileSpool final : public engine::Spool {
   static constexpr const char* kTemporarySuffix = ".part";
   static constexpr const char* kCommittedSuffix = ".dcm";
   static constexpr const char* kRecycledSuffix = ".free";
-  static constexpr std::size_t kMaxRecycledFiles = 32;
-  static constexpr std::uintmax_t kMaxRecycledBytes = 4 * 1024 * 1024;
+  // A burst of a few CT studies (0.5 MiB per instance) fits; larger instances are fewer.
+  static constexpr std::size_t kMaxRecycledFiles = 512;
+  static constexpr std::uintmax_t kMaxRecycledTotalBytes = 256ull * 1024 * 1024;
+  static constexpr std::uintmax_t kMaxRecycledFileBytes = 4ull * 1024 * 1024;
+  static constexpr std::chrono::seconds kEmptyStudyFolderAge{60};
+  // Half the pool: a burst finds files at once, and removals still have room to recycle.
+  static constexpr std::size_t kFilesReadyAtStart = kMaxRecycledFiles / 2;
 
-  size_t recycledFilesForTest() const;
+  size_t recycledFilesForTest() const { return recycled_.files(); }
+  std::uintmax_t recycledBytesForTest() const { return recycled_.bytes(); }
+  // Called in commit() before each rename into the study folder.
+  void setBeforeRenameForTest(std::function<void()> hook) { before_rename_ = std::move(hook); }
+  // Replaces statvfs as the source of the free bytes.
+  void setFreeBytesForTest(std::function<std::uint64_t()> source) {
+    free_bytes_for_test_ = std::move(source);
+  }
 
  private:
+  // The bytes free to us on the file system holding the spool.
+  Result<std::uint64_t> freeBytes() const;
   // ResourceExhausted when the file system holding the spool is below its free-space floor.
   Result<void> checkFreeSpace() const;
   // Whether `path` lies inside `dir` (lexically, after normalisation).
   static bool isInside(const std::filesystem::path& path, const std::filesystem::path& dir);
   bool isCommittedPath(const std::filesystem::path& path) const;
-  // Drops the study folder of `committed` once it is empty.
-  void removeStudyFolderIfEmpty(const std::filesystem::path& committed) const;
   // A new unique name in the temporary folder with `suffix`.
   std::filesystem::path temporaryName(const char* suffix);
-  // Moves `committed` to the recycled files; false when it should be unlinked instead.
-  bool recycle(const std::filesystem::path& committed);
+  // Moves `file` (committed, or temporary and given up) to the recycled files; false when it
+  // should be unlinked instead.
+  bool recycle(const std::filesystem::path& file);
   // A recycled file renamed to `temporary`; false when there is none.
   bool reuseRecycled(const std::filesystem::path& temporary);
+  // Empty recycled files up to files_ready_at_start_; returns how many were made.
+  Result<int> makeFilesReady();
+  // Unlinks every recycled file (their disk goes back to the file system); returns how many.
+  int deleteRecycledFiles();
+  // A new empty temporary file.
+  Result<std::filesystem::path> createTemporary();
+  void updateRecycledGauges();
 
   const std::filesystem::path root_;  // absolute, normalised
   const config::SpoolConfig config_;
+  const std::size_t files_ready_at_start_;
   std::atomic<std::uint64_t> next_temporary_{0};
-  mutable std::mutex recycled_mutex_;  // guards recycled_; never held across a system call
-  std::vector<std::filesystem::path> recycled_;
+  RecycledFiles recycled_;
+  engine::Counter& files_created_;
+  engine::Counter& files_recycled_;
+  engine::Gauge& recycled_files_;
+  engine::Gauge& recycled_bytes_;
+  // Set by tests before start(); read-only afterwards.
+  std::function<void()> before_rename_;
+  std::function<std::uint64_t()> free_bytes_for_test_;
 };
 
 }  // namespace sundial::adapters::spool

@@ -4,6 +4,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include "engine/domain/log.h"
 
 namespace sundial::adapters::spool {
@@ -14,7 +16,9 @@ constexpr int kJanitorNice = 10;
 
 }  // namespace
 
-SpoolJanitor::SpoolJanitor(engine::Spool& inner) : inner_(inner) {}
+SpoolJanitor::SpoolJanitor(engine::Spool& inner, std::function<void()> tidy,
+                           std::chrono::milliseconds tidy_interval)
+    : inner_(inner), tidy_(std::move(tidy)), tidy_interval_(tidy_interval) {}
 
 SpoolJanitor::~SpoolJanitor() { stop(); }
 
@@ -67,10 +71,24 @@ void SpoolJanitor::removeNow(const std::filesystem::path& committed) {
 void SpoolJanitor::run() {
   // Linux applies a nice value to one thread when given its thread id.
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), kJanitorNice);
+  auto next_tidy = std::chrono::steady_clock::now() + tidy_interval_;
   std::unique_lock lock(mutex_);
   while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    const auto woken = [this] { return stopping_ || !queue_.empty(); };
+    if (tidy_) {
+      wake_.wait_until(lock, next_tidy, woken);
+    } else {
+      wake_.wait(lock, woken);
+    }
     if (queue_.empty() && stopping_) return;
+    if (tidy_ && std::chrono::steady_clock::now() >= next_tidy) {
+      lock.unlock();  // as below: the file system only without mutex_
+      tidy_();
+      next_tidy = std::chrono::steady_clock::now() + tidy_interval_;
+      lock.lock();
+      continue;
+    }
+    if (queue_.empty()) continue;
     std::filesystem::path next = std::move(queue_.front());
     queue_.pop_front();
     // Never call the file system while holding mutex_: remove() must stay instant.

@@ -10,9 +10,14 @@
 // free a file for reuse in time. Every other operation goes straight to the wrapped spool. Thread-safe. A removal queued when
 // the process dies is not done then: the file stays in the spool (known to the state store as
 // forwarded, so it is never sent again) until the next start's recovery removes it.
+//
+// The thread also runs a periodic tidy step given at construction (for FileSpool: deleting
+// study folders left empty), every tidy interval, between removals.
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -22,7 +27,11 @@ namespace sundial::adapters::spool {
 
 class SpoolJanitor final : public engine::Spool {
  public:
-  explicit SpoolJanitor(engine::Spool& inner);
+  static constexpr std::chrono::milliseconds kDefaultTidyInterval{30'000};
+
+  // `tidy` (may be empty) runs on the janitor's thread every `tidy_interval` while started.
+  explicit SpoolJanitor(engine::Spool& inner, std::function<void()> tidy = {},
+                        std::chrono::milliseconds tidy_interval = kDefaultTidyInterval);
   ~SpoolJanitor() override;  // stop()
   SpoolJanitor(const SpoolJanitor&) = delete;
   SpoolJanitor& operator=(const SpoolJanitor&) = delete;
@@ -32,10 +41,12 @@ class SpoolJanitor final : public engine::Spool {
   void stop();
 
   Result<std::filesystem::path> reserveTemporary() override { return inner_.reserveTemporary(); }
+  bool syncsFiles() const override { return inner_.syncsFiles(); }
   Result<std::filesystem::path> commit(const std::filesystem::path& temporary,
                                        const std::string& study_uid,
-                                       const std::string& sop_instance_uid) override {
-    return inner_.commit(temporary, study_uid, sop_instance_uid);
+                                       const std::string& sop_instance_uid,
+                                       FileState state) override {
+    return inner_.commit(temporary, study_uid, sop_instance_uid, state);
   }
   void discard(const std::filesystem::path& temporary) override { inner_.discard(temporary); }
   std::vector<std::filesystem::path> listCommitted() override { return inner_.listCommitted(); }
@@ -53,6 +64,8 @@ class SpoolJanitor final : public engine::Spool {
   void removeNow(const std::filesystem::path& committed);
 
   engine::Spool& inner_;
+  const std::function<void()> tidy_;
+  const std::chrono::milliseconds tidy_interval_;
   std::mutex mutex_;  // guards queue_ and stopping_
   std::condition_variable wake_;
   std::deque<std::filesystem::path> queue_;

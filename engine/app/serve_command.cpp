@@ -358,9 +358,13 @@ Result<void> Node::start() {
   if (auto audit = startAudit(); !audit) return audit;
   if (auto redis = startRedis(); !redis) return redis;
 
-  spool_ = std::make_unique<adapters::spool::FileSpool>(config_->spoolDir(), config_->spool);
+  spool_ = std::make_unique<adapters::spool::FileSpool>(
+      config_->spoolDir(), config_->spool, metrics_,
+      adapters::spool::FileSpool::kFilesReadyAtStart);
   if (auto spool = spool_->start(); !spool) return spool;
-  janitor_ = std::make_unique<adapters::spool::SpoolJanitor>(*spool_);
+  // Study folders left empty go from the janitor's thread, never on a removal: see FileSpool.
+  janitor_ = std::make_unique<adapters::spool::SpoolJanitor>(
+      *spool_, [spool = spool_.get()] { spool->removeEmptyStudyFolders(); });
   janitor_->start();
   bus_ = std::make_unique<adapters::bus::ZmqEventBus>(kBusEndpoint);
   subscriber_ = bus_->makeSubscriber();  // bind before any publisher connects

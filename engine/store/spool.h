@@ -16,17 +16,32 @@ class Spool {
  public:
   virtual ~Spool() = default;
 
+  // What the writer of a temporary file has done with it before commit().
+  enum class FileState {
+    Written,  // written and closed: commit() flushes it to disk before the rename
+    Synced,   // written, fsynced (data and size) on the writer's own descriptor, then closed:
+              // commit() goes straight to the rename
+  };
+
   // A temporary file inside the spool for an incoming instance. It exists and may hold an
   // earlier, removed instance's bytes (a recycled file): the writer overwrites it from the
   // start and cuts it to its own length. Fails with ResourceExhausted when the disk is below
   // its free-space floor or not writable.
   virtual Result<std::filesystem::path> reserveTemporary() = 0;
 
-  // Flushes the temporary file to disk and renames it to its final name for this study and
-  // instance (UIDs already checked). Returns the final path.
+  // Whether commit() makes each file durable (fsync) before it returns. A writer that still
+  // has the file open may then fsync it itself and commit it as FileState::Synced, which
+  // saves commit() re-opening it.
+  virtual bool syncsFiles() const = 0;
+
+  // Makes the temporary file durable (unless `state` says the writer did: only claim Synced
+  // after a successful fsync), renames it to its final name for this study and instance
+  // (UIDs already checked) and makes the rename durable. Returns the final path; the
+  // instance may be acknowledged only after that.
   virtual Result<std::filesystem::path> commit(const std::filesystem::path& temporary,
                                                const std::string& study_uid,
-                                               const std::string& sop_instance_uid) = 0;
+                                               const std::string& sop_instance_uid,
+                                               FileState state) = 0;
 
   // Removes a temporary file that will not be committed.
   virtual void discard(const std::filesystem::path& temporary) = 0;

@@ -128,9 +128,12 @@ class FakeSpool final : public engine::Spool {
   std::vector<std::filesystem::path> committed;
   std::vector<std::filesystem::path> removed;
   Result<std::filesystem::path> reserveTemporary() override { return std::filesystem::path("tmp"); }
+  std::vector<FileState> commit_states;  // what each commit() was told, in order
+  bool syncsFiles() const override { return true; }
   Result<std::filesystem::path> commit(const std::filesystem::path&, const std::string& study,
-                                       const std::string& sop) override {
+                                       const std::string& sop, FileState state) override {
     committed.push_back(std::filesystem::path(study) / (sop + ".dcm"));
+    commit_states.push_back(state);
     return committed.back();
   }
   void discard(const std::filesystem::path&) override {}

@@ -137,11 +137,12 @@ Contents readContents(const fs::path& file) {
   return contents;
 }
 
-size_t countFiles(const fs::path& dir) {
+// Regular files under `dir` whose name ends in `suffix` (any, when empty).
+size_t countFiles(const fs::path& dir, const std::string& suffix = "") {
   size_t count = 0;
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_regular_file()) ++count;
+    if (it->is_regular_file() && (suffix.empty() || it->path().extension() == suffix)) ++count;
   }
   return count;
 }
@@ -181,7 +182,7 @@ class StorageReceiverTest : public ::testing::Test {
     config::SpoolConfig spool_config;
     spool_config.min_free_bytes = min_free_bytes;
     spool_config.fsync = fsync;
-    spool_ = std::make_unique<spool::FileSpool>(dir_ / "spool", spool_config);
+    spool_ = std::make_unique<spool::FileSpool>(dir_ / "spool", spool_config, metrics_);
     if (auto started = spool_->start(); !started) return started;
     receiver_ = std::make_unique<StorageReceiver>(
         settings_, makeSiteCallerPolicy(config_), *spool_,
@@ -245,7 +246,12 @@ class StorageReceiverTest : public ::testing::Test {
     return file;
   }
 
-  size_t temporaryFiles() { return countFiles(dir_ / "spool" / "tmp"); }
+  // Files of instances being received (or left half-received). Recycled files (`.free`, the
+  // files of removed or refused instances kept for reuse) are not counted: they hold no
+  // instance anybody will read.
+  size_t temporaryFiles() {
+    return countFiles(dir_ / "spool" / "tmp", spool::FileSpool::kTemporarySuffix);
+  }
 
   fs::path dir_;
   std::shared_ptr<const config::Config> config_;
@@ -357,6 +363,8 @@ TEST_F(StorageReceiverTest, ReceivesIntoARecycledFileAndCutsItToLength) {
   EXPECT_EQ(second_file.st_ino, first_file.st_ino);
   EXPECT_LT(second_file.st_size, first_file.st_size);
   EXPECT_EQ(second.bytes, static_cast<std::uint64_t>(second_file.st_size));
+  EXPECT_EQ(counter("sundial_spool_files_created_total", {}), 1u);
+  EXPECT_EQ(counter("sundial_spool_files_recycled_total", {}), 1u);
 
   Contents original = readContents(shorter);
   Contents received = readContents(second.spool_path);

@@ -1,0 +1,66 @@
+#include "adapters/spool/recycled_files.h"
+
+#include <cassert>
+#include <utility>
+
+namespace sundial::adapters::spool {
+
+RecycledFiles::RecycledFiles(Limits limits) : limits_(limits) {}
+
+bool RecycledFiles::reserve(std::uintmax_t bytes) {
+  std::lock_guard lock(mutex_);
+  if (bytes > limits_.max_file_bytes || count_ >= limits_.max_files ||
+      total_bytes_ + bytes > limits_.max_total_bytes) {
+    return false;
+  }
+  ++count_;
+  total_bytes_ += bytes;
+  return true;
+}
+
+void RecycledFiles::add(File file) {
+  std::lock_guard lock(mutex_);
+  // reserve() counted it already; more files than reservations would break the limits.
+  assert(files_.size() < count_);
+  files_.push_back(std::move(file));
+}
+
+void RecycledFiles::release(std::uintmax_t bytes) {
+  std::lock_guard lock(mutex_);
+  assert(count_ > files_.size() && total_bytes_ >= bytes);
+  --count_;
+  total_bytes_ -= bytes;
+}
+
+std::optional<RecycledFiles::File> RecycledFiles::take() {
+  std::lock_guard lock(mutex_);
+  if (files_.empty()) return std::nullopt;
+  File file = std::move(files_.back());
+  files_.pop_back();
+  --count_;
+  total_bytes_ -= file.bytes;
+  return file;
+}
+
+std::vector<RecycledFiles::File> RecycledFiles::takeAll() {
+  std::lock_guard lock(mutex_);
+  std::vector<File> all = std::move(files_);
+  files_.clear();
+  for (const File& file : all) {
+    --count_;
+    total_bytes_ -= file.bytes;
+  }
+  return all;
+}
+
+std::size_t RecycledFiles::files() const {
+  std::lock_guard lock(mutex_);
+  return count_;
+}
+
+std::uintmax_t RecycledFiles::bytes() const {
+  std::lock_guard lock(mutex_);
+  return total_bytes_;
+}
+
+}  // namespace sundial::adapters::spool

@@ -1,0 +1,55 @@
+#pragma once
+// RecycledFiles: the bookkeeping of FileSpool's recycled files (files of removed instances kept
+// under a temporary name, to be written over by the next incoming instance): which files there
+// are and how much disk they hold, within limits on the file count, the total bytes and the
+// size of one file. It makes no file system calls, so its mutex is never held across one.
+// Thread-safe.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace sundial::adapters::spool {
+
+class RecycledFiles {
+ public:
+  struct Limits {
+    std::size_t max_files = 0;
+    std::uintmax_t max_total_bytes = 0;
+    std::uintmax_t max_file_bytes = 0;
+  };
+  struct File {
+    std::filesystem::path path;
+    std::uintmax_t bytes = 0;
+  };
+
+  explicit RecycledFiles(Limits limits);
+
+  // Makes room for one more file of `bytes`; false when that would break a limit. A true
+  // answer must be followed by add() (the file was moved in) or release() (it was not), so
+  // that concurrent callers never overshoot the limits between the check and the move.
+  bool reserve(std::uintmax_t bytes);
+  void add(File file);
+  void release(std::uintmax_t bytes);
+
+  // The most recently added file (its disk blocks are the likeliest to be cached), or none.
+  std::optional<File> take();
+  // Every file, forgetting them (the caller deletes them).
+  std::vector<File> takeAll();
+
+  std::size_t files() const;       // counting reservations in progress
+  std::uintmax_t bytes() const;    // likewise
+  const Limits& limits() const { return limits_; }
+
+ private:
+  const Limits limits_;
+  mutable std::mutex mutex_;  // guards everything below
+  std::vector<File> files_;
+  std::size_t count_ = 0;        // files_ plus reservations not yet added
+  std::uintmax_t total_bytes_ = 0;  // likewise
+};
+
+}  // namespace sundial::adapters::spool
