@@ -4,6 +4,10 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+#include <cstring>
+#include <string>
+
 #include "dcmtk/dcmnet/dcmtrans.h"
 #include "dcmtk/dcmnet/dulstruc.h"
 
@@ -18,15 +22,39 @@ struct SocketAccess : DcmTransportConnection {
   }
 };
 
+DcmTransportConnection* connectionOf(T_ASC_Association* association) {
+  if (association == nullptr || association->DULassociation == nullptr) return nullptr;
+  return static_cast<PRIVATE_ASSOCIATIONKEY*>(association->DULassociation)->connection;
+}
+
 void setCork(int fd, int on) { ::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on); }
 
 }  // namespace
 
 int socketOf(T_ASC_Association* association) {
-  if (association == nullptr || association->DULassociation == nullptr) return -1;
-  auto* key = static_cast<PRIVATE_ASSOCIATIONKEY*>(association->DULassociation);
-  if (key->connection == nullptr) return -1;
-  return SocketAccess::of(key->connection);
+  DcmTransportConnection* connection = connectionOf(association);
+  return connection == nullptr ? -1 : SocketAccess::of(connection);
+}
+
+Result<void> writeToTransport(T_ASC_Association* association, std::uint8_t* data,
+                              std::size_t size) {
+  DcmTransportConnection* connection = connectionOf(association);
+  if (connection == nullptr) return makeError(ErrorCode::Unavailable, "no transport connection");
+  std::size_t written = 0;
+  while (written < size) {
+    errno = 0;
+    ssize_t n = connection->write(data + written, size - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // TLS reports through OpenSSL and may leave errno at 0.
+      std::string reason = errno != 0 ? std::strerror(errno) : "connection closed";
+      return makeError(ErrorCode::Unavailable, "write failed after " + std::to_string(written) +
+                                                   " of " + std::to_string(size) +
+                                                   " bytes: " + reason);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return okResult();
 }
 
 SocketCork::SocketCork(T_ASC_Association* association) : fd_(socketOf(association)) {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "adapters/dicom/dicom_socket.h"
+#include "adapters/dicom/send_store_command.h"
 #include "dcmtk/config/osconfig.h"  // first, as DCMTK requires
 #include "dcmtk/dcmdata/dcdatset.h"
 #include "dcmtk/dcmnet/assoc.h"
@@ -210,6 +211,78 @@ Result<StoreResponse> SendAssociation::store(std::uint8_t context_id, DcmDataset
                      "C-STORE to " + peer_.label() + " failed, association lost: " + what);
   }
   return StoreResponse{response.DimseStatus};
+}
+
+bool SendAssociation::canStreamFiles() const {
+  if (association_ == nullptr || association_->sendPDVLength == 0) return false;
+  const long peer_max_pdu = association_->params->theirMaxPDUReceiveSize;
+  // A PDU carries the PDV payload plus 6 bytes (PDV item length, context ID, control header).
+  return peer_max_pdu <= 0 ||
+         association_->sendPDVLength + 6 <= static_cast<unsigned long>(peer_max_pdu);
+}
+
+Result<StoreResponse> SendAssociation::storeFile(std::uint8_t context_id, int fd,
+                                                 const FileMetaInfo& meta) {
+  const std::string operation = "C-STORE to " + peer_.label();
+  if (association_ == nullptr) return makeError(ErrorCode::Unavailable, operation + ": no association");
+  last_store_timed_out_ = false;
+  const std::uint16_t message_id = association_->nextMsgID++;
+  StreamedStoreRequest request;
+  request.context_id = context_id;
+  request.command = encodeCStoreRequest(
+      CStoreRequest{message_id, meta.sop_class_uid, meta.sop_instance_uid, kPriorityMedium});
+  request.fd = fd;
+  request.data_set_offset = meta.data_set_offset;
+  request.data_set_length = meta.data_set_length;
+  request.max_pdv_bytes = static_cast<std::uint32_t>(association_->sendPDVLength);
+
+  Result<void> sent = okResult();
+  {
+    // Corked while the message goes out (see SocketCork), released before the response.
+    SocketCork cork(association_);
+    sent = streamer_.send(association_, request);
+  }
+  if (!sent) {
+    const Error& error = sent.error();
+    if (!streamer_.messageStarted()) return makeError(error.code, operation + ": " + error.message);
+    // Part of the message is on the wire: the association cannot carry another one.
+    abort();
+    if (error.code == ErrorCode::InvalidInput) {
+      return makeError(ErrorCode::InvalidInput,
+                       operation + ": " + error.message + " (association aborted mid-message)");
+    }
+    return makeError(ErrorCode::Unavailable,
+                     operation + " failed, association lost: " + error.message);
+  }
+  return awaitStoreResponse(message_id);
+}
+
+Result<StoreResponse> SendAssociation::awaitStoreResponse(std::uint16_t message_id) {
+  T_ASC_PresentationContextID presentation_id = 0;
+  T_DIMSE_Message response;
+  std::memset(&response, 0, sizeof response);
+  DcmDataset* status_detail = nullptr;
+  OFCondition cond = DIMSE_receiveCommand(association_, DIMSE_NONBLOCKING,
+                                          toSeconds(timeouts_.dimse), &presentation_id, &response,
+                                          &status_detail);
+  delete status_detail;
+  last_store_timed_out_ = cond == DIMSE_NODATAAVAILABLE;
+  std::string what;
+  if (cond.bad()) {
+    what = last_store_timed_out_ ? "no response within the DIMSE timeout" : oneLine(cond.text());
+  } else if (response.CommandField != DIMSE_C_STORE_RSP) {
+    what = "the peer answered with another command than a C-STORE-RSP";
+  } else if (response.msg.CStoreRSP.MessageIDBeingRespondedTo != message_id) {
+    what = "the response answers message ID " +
+           std::to_string(response.msg.CStoreRSP.MessageIDBeingRespondedTo) + ", not ours (" +
+           std::to_string(message_id) + ")";
+  }
+  if (!what.empty()) {
+    abort();
+    return makeError(ErrorCode::Unavailable,
+                     "C-STORE to " + peer_.label() + " failed, association lost: " + what);
+  }
+  return StoreResponse{response.msg.CStoreRSP.DimseStatus};
 }
 
 void SendAssociation::release() {

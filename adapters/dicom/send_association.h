@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "adapters/dicom/dicom_file_meta.h"
 #include "adapters/dicom/dicom_tls.h"
+#include "adapters/dicom/send_file_streamer.h"
 #include "adapters/dicom/send_context_plan.h"
 #include "adapters/dicom/send_instance_sender.h"
 #include "engine/domain/result.h"
@@ -71,6 +73,16 @@ class SendAssociation {
                               const std::string& sop_class_uid,
                               const std::string& sop_instance_uid);
 
+  // Whether storeFile() can be used: the send PDV length fits the peer's maximum PDU (DCMTK
+  // raises it past a peer's absurdly small maximum and lets its upper layer split PDVs).
+  bool canStreamFiles() const;
+
+  // The same C-STORE with the data set copied byte for byte from the open file `fd` (the range
+  // `meta` gives), never parsed: the accepted context's transfer syntax must be the file's own.
+  // Command UIDs from `meta`. Errors as store(); an unreadable or shrinking file is
+  // InvalidInput (the association is aborted if part of the message went out).
+  Result<StoreResponse> storeFile(std::uint8_t context_id, int fd, const FileMetaInfo& meta);
+
   // Whether the last failed store() was the peer not answering within the DIMSE timeout
   // (a slow peer, not worth an immediate second try) rather than a lost connection.
   bool lastStoreTimedOut() const { return last_store_timed_out_; }
@@ -80,6 +92,8 @@ class SendAssociation {
 
  private:
   Result<void> ensureNetwork();
+  // Waits (DIMSE timeout) for the C-STORE-RSP to `message_id`; anything else aborts.
+  Result<StoreResponse> awaitStoreResponse(std::uint16_t message_id);
   TlsLayerPtr tls_layer_;  // made with the network; outlives it (declared before... see dtor)
   void destroyAssociation();
 
@@ -91,6 +105,7 @@ class SendAssociation {
   std::vector<AcceptedContext> accepted_;
   std::vector<std::string> proposed_sop_classes_;
   bool last_store_timed_out_ = false;
+  FileStoreStreamer streamer_;
 };
 
 }  // namespace sundial::adapters::dicom

@@ -1,10 +1,17 @@
 #include "adapters/dicom/send_instance_sender.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <system_error>
+#include <utility>
 
+#include "adapters/dicom/dicom_file_meta.h"
 #include "adapters/dicom/send_association.h"
 #include "adapters/dicom/send_process_setup.h"
 #include "adapters/dicom/send_store_status.h"
@@ -27,30 +34,91 @@ void appendUnique(std::vector<SendSyntaxNeed>& needs, const SendSyntaxNeed& need
   if (needs.size() < kMaxRememberedNeeds) needs.push_back(need);
 }
 
-// A spool file opened for sending. Values longer than DCMTK's default read limit (4 KiB:
-// pixel data, large sequences) stay on disk until written, and DCMTK's write cache then
-// copies them to the network in chunks — this is exactly what DcmSCU::sendSTORERequest
-// does with a file name in 3.6.7 (loadFile with the default limit, then sendDcmDataset),
-// so sending as is never holds a whole image in memory.
-struct SpoolInstance {
-  DcmFileFormat file;
-  std::string sop_class_uid;
-  std::string sop_instance_uid;
-  std::string transfer_syntax_uid;  // the file's own
+// An open file descriptor, closed with its owner.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FileDescriptor& operator=(FileDescriptor&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool valid() const { return fd_ >= 0; }
+  int get() const { return fd_; }
+
+ private:
+  int fd_ = -1;
 };
 
-enum class SendMode { AsIs, Convert };
+// The spool file, open, and what its meta information says. Only the meta group has been
+// read: the data set is streamed from `fd` or, for a conversion, loaded by DCMTK.
+struct SpoolFile {
+  FileDescriptor fd;
+  FileMetaInfo meta;
+  // False when the SOP Class and Instance UIDs came from the data set (the meta group lacks
+  // them): the command would then name UIDs not checked against the file's own, so such a
+  // file goes through DCMTK, as every file did before streaming.
+  bool streamable = true;
+};
+
+enum class SendMode {
+  Stream,   // the accepted syntax is the file's own: its data set bytes go out unparsed
+  Reencode, // explicit <-> implicit VR little endian: DCMTK rewrites the element headers
+  Convert,  // decompression to an uncompressed syntax
+};
 
 struct ContextChoice {
   std::uint8_t id = 0;
   std::string transfer_syntax_uid;
-  SendMode mode = SendMode::AsIs;
+  SendMode mode = SendMode::Stream;
 };
 
-std::string elementString(DcmItem& item, const DcmTagKey& tag) {
-  OFString value;
-  if (item.findAndGetOFString(tag, value).bad()) return {};
-  return value.c_str();
+// For a file whose meta group does not name the instance: DCMTK reads the data set's own
+// SOP Class and Instance UID (values over 4 KiB stay on disk).
+Result<void> readUidsFromDataSet(const std::string& path, FileMetaInfo& meta) {
+  DcmFileFormat file;
+  if (OFCondition cond = file.loadFile(path.c_str()); cond.bad()) {
+    return makeError(ErrorCode::InvalidInput, std::string("cannot read spool file: ") + cond.text());
+  }
+  DcmDataset& dataset = *file.getDataset();
+  OFString sop_class;
+  OFString sop_instance;
+  dataset.findAndGetOFString(DCM_SOPClassUID, sop_class);
+  dataset.findAndGetOFString(DCM_SOPInstanceUID, sop_instance);
+  if (sop_class.empty() || sop_instance.empty()) {
+    return makeError(ErrorCode::InvalidInput, "spool file has no SOP Class or SOP Instance UID");
+  }
+  meta.sop_class_uid = sop_class.c_str();
+  meta.sop_instance_uid = sop_instance.c_str();
+  return okResult();
+}
+
+// The message (without the operation) and code for a spool file that cannot be sent.
+Result<SpoolFile> openSpoolFile(const std::string& path) {
+  std::error_code fs_error;
+  if (!std::filesystem::is_regular_file(path, fs_error)) {
+    return makeError(ErrorCode::NotFound,
+                     "spool file missing: " + std::string(log::identifying(path)));
+  }
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return makeError(ErrorCode::NotFound, "spool file vanished while opening it");
+    return makeError(ErrorCode::InvalidInput,
+                     std::string("cannot open spool file: ") + std::strerror(errno));
+  }
+  Result<FileMetaInfo> meta = readFileMetaInfo(fd.get());
+  if (!meta) {
+    return makeError(meta.error().code, "cannot read spool file: " + meta.error().message);
+  }
+  SpoolFile spool{std::move(fd), std::move(meta.value())};
+  if (spool.meta.sop_class_uid.empty() || spool.meta.sop_instance_uid.empty()) {
+    if (auto found = readUidsFromDataSet(path, spool.meta); !found) return found.error();
+    spool.streamable = false;
+  }
+  return spool;
 }
 
 // The accepted context to use for an instance of `sop_class` encoded in `own_syntax`.
@@ -61,7 +129,7 @@ std::optional<ContextChoice> chooseContext(const std::vector<AcceptedContext>& a
   for (const AcceptedContext& context : accepted) {
     if (context.sop_class_uid != sop_class) continue;
     if (context.transfer_syntax_uid == own_syntax) {
-      return ContextChoice{context.id, context.transfer_syntax_uid, SendMode::AsIs};
+      return ContextChoice{context.id, context.transfer_syntax_uid, SendMode::Stream};
     }
     bool better = fallback == nullptr ||
                   (isUncompressedLittleEndian(context.transfer_syntax_uid) &&
@@ -75,7 +143,42 @@ std::optional<ContextChoice> chooseContext(const std::vector<AcceptedContext>& a
   bool streamable = isUncompressedLittleEndian(own_syntax) &&
                     isUncompressedLittleEndian(fallback->transfer_syntax_uid);
   return ContextChoice{fallback->id, fallback->transfer_syntax_uid,
-                       streamable ? SendMode::AsIs : SendMode::Convert};
+                       streamable ? SendMode::Reencode : SendMode::Convert};
+}
+
+// The C-STORE through DCMTK: the file loaded with values longer than DCMTK's default read
+// limit (4 KiB: pixel data, large sequences) left on disk until written, exactly what
+// DcmSCU::sendSTORERequest does with a file name in 3.6.7, so a whole image is never held in
+// memory unless it must be decoded. Messages start with `operation`.
+Result<StoreResponse> storeThroughDcmtk(SendAssociation& association, const std::string& path,
+                                        const FileMetaInfo& meta, const ContextChoice& choice,
+                                        const std::string& operation) {
+  auto fail = [&](ErrorCode code, const std::string& message) {
+    return makeError(code, operation + ": " + message);
+  };
+  DcmFileFormat file;
+  OFCondition cond = file.loadFile(path.c_str());
+  if (cond.bad()) {
+    std::error_code fs_error;
+    if (!std::filesystem::exists(path, fs_error)) {
+      return fail(ErrorCode::NotFound, "spool file vanished while opening it");
+    }
+    return fail(ErrorCode::InvalidInput, std::string("cannot read spool file: ") + cond.text());
+  }
+  DcmDataset& dataset = *file.getDataset();
+  if (choice.mode == SendMode::Convert) {
+    DcmXfer target(choice.transfer_syntax_uid.c_str());
+    cond = dataset.loadAllDataIntoMemory();
+    if (cond.good()) cond = dataset.chooseRepresentation(target.getXfer(), nullptr);
+    if (cond.bad() || !dataset.canWriteXfer(target.getXfer())) {
+      return fail(ErrorCode::InvalidInput,
+                  std::string("cannot convert from ") +
+                      DcmXfer(meta.transfer_syntax_uid.c_str()).getXferName() + " to " +
+                      target.getXferName() + ", the only syntax the peer accepted" +
+                      (cond.bad() ? std::string(": ") + cond.text() : std::string()));
+    }
+  }
+  return association.store(choice.id, dataset, meta.sop_class_uid, meta.sop_instance_uid);
 }
 
 }  // namespace
@@ -183,27 +286,10 @@ Result<void> DicomInstanceSender::sendOnce(const engine::ForwardJob& job, bool m
     return makeError(code, operation + ": " + message, errorContext(job));
   };
 
-  // 1. The spool file, read lazily (see SpoolInstance).
-  std::error_code fs_error;
-  if (!std::filesystem::is_regular_file(job.spool_path, fs_error)) {
-    return fail(ErrorCode::NotFound,
-                "spool file missing: " + std::string(log::identifying(job.spool_path)));
-  }
-  auto instance = std::make_unique<SpoolInstance>();
-  OFCondition cond = instance->file.loadFile(job.spool_path.c_str());
-  if (cond.bad()) {
-    if (!std::filesystem::exists(job.spool_path, fs_error)) {
-      return fail(ErrorCode::NotFound, "spool file vanished while opening it");
-    }
-    return fail(ErrorCode::InvalidInput, std::string("cannot read spool file: ") + cond.text());
-  }
-  DcmDataset& dataset = *instance->file.getDataset();
-  instance->sop_class_uid = elementString(dataset, DCM_SOPClassUID);
-  instance->sop_instance_uid = elementString(dataset, DCM_SOPInstanceUID);
-  instance->transfer_syntax_uid = DcmXfer(dataset.getOriginalXfer()).getXferID();
-  if (instance->sop_class_uid.empty() || instance->sop_instance_uid.empty()) {
-    return fail(ErrorCode::InvalidInput, "spool file has no SOP Class or SOP Instance UID");
-  }
+  // 1. The spool file's meta information: what the instance is and where its data set lies.
+  Result<SpoolFile> spool = openSpoolFile(job.spool_path);
+  if (!spool) return fail(spool.error().code, spool.error().message);
+  const FileMetaInfo& meta = spool->meta;
 
   // 2. An association that proposed this SOP class.
   bool opened_now = false;
@@ -215,14 +301,14 @@ Result<void> DicomInstanceSender::sendOnce(const engine::ForwardJob& job, bool m
   // Re-negotiate when this SOP class, or this SOP class in its own transfer syntax, was not
   // offered: converting what the peer was never asked to take as-is would change the data
   // for nothing. (A syntax offered and refused is converted below, without re-opening.)
-  SendSyntaxNeed need{instance->sop_class_uid, instance->transfer_syntax_uid};
+  SendSyntaxNeed need{meta.sop_class_uid, meta.transfer_syntax_uid};
   bool need_offered = std::find(carried_.begin(), carried_.end(), need) != carried_.end();
   if (association_->isOpen() &&
-      (!association_->wasProposed(instance->sop_class_uid) || !need_offered)) {
+      (!association_->wasProposed(meta.sop_class_uid) || !need_offered)) {
     log::debug("dicom_send_association_renegotiating",
                {{"destination", destination_.name},
                 {"peer", peer},
-                {"missing_sop_class_uid", instance->sop_class_uid}});
+                {"missing_sop_class_uid", meta.sop_class_uid}});
     release();
   }
   if (!association_->isOpen()) {
@@ -231,36 +317,35 @@ Result<void> DicomInstanceSender::sendOnce(const engine::ForwardJob& job, bool m
   }
 
   // 3. A context: the file's own syntax, else one it can be converted to.
-  std::optional<ContextChoice> choice = chooseContext(
-      association_->accepted(), instance->sop_class_uid, instance->transfer_syntax_uid);
+  std::optional<ContextChoice> choice =
+      chooseContext(association_->accepted(), meta.sop_class_uid, meta.transfer_syntax_uid);
   if (!choice) {
-    return fail(
-        ErrorCode::InvalidInput,
-        "the peer accepted no presentation context for SOP class " + instance->sop_class_uid);
+    return fail(ErrorCode::InvalidInput,
+                "the peer accepted no presentation context for SOP class " + meta.sop_class_uid);
   }
-  if (choice->mode == SendMode::Convert) {
-    DcmXfer target(choice->transfer_syntax_uid.c_str());
-    cond = dataset.loadAllDataIntoMemory();
-    if (cond.good()) cond = dataset.chooseRepresentation(target.getXfer(), nullptr);
-    if (cond.bad() || !dataset.canWriteXfer(target.getXfer())) {
-      return fail(ErrorCode::InvalidInput,
-                  std::string("cannot convert from ") +
-                      DcmXfer(instance->transfer_syntax_uid.c_str()).getXferName() + " to " +
-                      target.getXferName() + ", the only syntax the peer accepted" +
-                      (cond.bad() ? std::string(": ") + cond.text() : std::string()));
-    }
+  // A peer whose maximum PDU is below what DCMTK sends in one PDV: let DCMTK split it.
+  // A file whose meta group does not name the instance: DCMTK sends what it read.
+  if (choice->mode == SendMode::Stream && (!spool->streamable || !association_->canStreamFiles())) {
+    choice->mode = SendMode::Reencode;
   }
 
   // 4. The C-STORE. A reused association may have died while idle without a word; one fresh
   // association is worth trying at once before reporting the destination unavailable (a
   // peer that merely answered too slowly is not retried here: that is the queue's backoff).
-  Result<StoreResponse> response =
-      association_->store(choice->id, dataset, instance->sop_class_uid, instance->sop_instance_uid);
+  Result<StoreResponse> response = makeError(ErrorCode::Internal, "not sent");
+  if (choice->mode == SendMode::Stream) {
+    ++send_path_counts_.streamed;
+    response = association_->storeFile(choice->id, spool->fd.get(), meta);
+  } else {
+    ++send_path_counts_.through_dcmtk;
+    response = storeThroughDcmtk(*association_, job.spool_path, meta, *choice, operation);
+  }
   if (!response) {
-    if (may_reopen && !opened_now && !association_->lastStoreTimedOut()) {
+    if (response.error().code == ErrorCode::Unavailable && may_reopen && !opened_now &&
+        !association_->lastStoreTimedOut()) {
       log::debug("dicom_send_association_lost",
                  {{"destination", destination_.name}, {"peer", peer}, {"action", "reopen"}});
-      instance.reset();
+      spool = makeError(ErrorCode::Internal, "closed");  // the retry opens the file afresh
       return sendOnce(job, /*may_reopen=*/false);
     }
     Error error = response.error();

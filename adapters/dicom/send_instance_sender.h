@@ -4,9 +4,11 @@
 // is lost, or when a job needs a SOP class the open association did not propose. One per
 // forward worker thread; not thread-safe.
 //
-// Per job: an instance whose own transfer syntax was accepted is sent as is, its pixel data
-// streamed from the spool file (never held whole in memory); otherwise it is converted
-// (JPEG, JPEG-LS, RLE decoded) to the uncompressed syntax the destination accepted.
+// Per job: only the spool file's meta information is read first. An instance whose own
+// transfer syntax was accepted is streamed: its data set bytes go from the file to the
+// peer unparsed (send_file_streamer). Otherwise DCMTK loads it and re-encodes it (explicit
+// <-> implicit VR little endian, values still streamed from disk) or converts it (JPEG,
+// JPEG-LS, RLE decoded) to the uncompressed syntax the destination accepted.
 
 #include <chrono>
 #include <cstdint>
@@ -32,6 +34,12 @@ struct SendTimeouts {
 SendTimeouts sendTimeoutsFrom(const config::NodeConfig& node);
 
 class SendAssociation;
+
+// How this sender's C-STOREs went out (which path is observable, for tests and logs).
+struct SendPathCounts {
+  int streamed = 0;       // data set bytes copied from the spool file, never parsed
+  int through_dcmtk = 0;  // loaded by DCMTK: re-encoded or converted
+};
 
 class DicomInstanceSender final : public engine::InstanceSender {
  public:
@@ -61,6 +69,7 @@ class DicomInstanceSender final : public engine::InstanceSender {
   // How many associations this sender has opened so far (association reuse is observable).
   int associationsOpened() const { return associations_opened_; }
   bool associationOpen() const;
+  const SendPathCounts& sendPathCounts() const { return send_path_counts_; }
 
  private:
   Result<void> sendOnce(const engine::ForwardJob& job, bool may_reopen);
@@ -73,6 +82,7 @@ class DicomInstanceSender final : public engine::InstanceSender {
   std::vector<SendSyntaxNeed> upcoming_;  // from prepare()
   std::vector<SendSyntaxNeed> carried_;   // what the last association proposed
   int associations_opened_ = 0;
+  SendPathCounts send_path_counts_;
 };
 
 }  // namespace sundial::adapters::dicom

@@ -1,5 +1,6 @@
 #include "adapters/dicom/send_process_setup.h"
 
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -18,6 +19,9 @@ void prepareDicomSendProcess() {
     if (nodelay == nullptr || std::strcmp(nodelay, "1") != 0) {
       ::setenv("TCP_NODELAY", "1", 1);
     }
+    // The forwarder writes to peers' sockets itself (send_file_streamer): a peer that closed
+    // its end must be a write error, not a signal that ends the process.
+    std::signal(SIGPIPE, SIG_IGN);
     // Never unregistered: the codecs live as long as the process.
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
