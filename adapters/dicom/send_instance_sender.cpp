@@ -59,8 +59,9 @@ struct SpoolFile {
   FileDescriptor fd;
   FileMetaInfo meta;
   // False when the SOP Class and Instance UIDs came from the data set (the meta group lacks
-  // them): the command would then name UIDs not checked against the file's own, so such a
-  // file goes through DCMTK, as every file did before streaming.
+  // them: the command would then name UIDs not checked against the file's own) or when the
+  // data set has an odd length (see openSpoolFile): such a file goes through DCMTK, as every
+  // file did before streaming.
   bool streamable = true;
 };
 
@@ -118,6 +119,10 @@ Result<SpoolFile> openSpoolFile(const std::string& path) {
     if (auto found = readUidsFromDataSet(path, spool.meta); !found) return found.error();
     spool.streamable = false;
   }
+  // Every element has an even length, so an odd data set is malformed, and DCMTK peers abort
+  // the association on an odd PDV ("Odd Fragment Length"): a retry would fail the same way.
+  // DCMTK pads the odd value when it writes the data set, as it always did here.
+  if (spool.meta.data_set_length % 2 != 0) spool.streamable = false;
   return spool;
 }
 
@@ -324,7 +329,7 @@ Result<void> DicomInstanceSender::sendOnce(const engine::ForwardJob& job, bool m
                 "the peer accepted no presentation context for SOP class " + meta.sop_class_uid);
   }
   // A peer whose maximum PDU is below what DCMTK sends in one PDV: let DCMTK split it.
-  // A file whose meta group does not name the instance: DCMTK sends what it read.
+  // A file that is not streamable (see SpoolFile): DCMTK sends what it read.
   if (choice->mode == SendMode::Stream && (!spool->streamable || !association_->canStreamFiles())) {
     choice->mode = SendMode::Reencode;
   }

@@ -168,9 +168,12 @@ Result<void> StorescpProcess::start() {
 bool StorescpProcess::probeOnce() const {
   std::filesystem::path probe_log = log_path_;
   probe_log += ".probe";
-  pid_t probe = spawn({"echoscu", "-aet", kProbeAeTitle, "-aec", options_.ae_title, "-to", "1",
-                       "-ta", "2", "127.0.0.1", std::to_string(port_)},
-                      probe_log);
+  std::vector<std::string> argv = {"echoscu", "-aet", kProbeAeTitle, "-aec", options_.ae_title,
+                                   "-to",     "1",   "-ta",         "2"};
+  argv.insert(argv.end(), options_.probe_args.begin(), options_.probe_args.end());
+  argv.push_back("127.0.0.1");
+  argv.push_back(std::to_string(port_));
+  pid_t probe = spawn(argv, probe_log);
   if (probe <= 0) return false;
   int status = 0;
   if (!waitUntil(probe, std::chrono::steady_clock::now() + 5s, &status)) {

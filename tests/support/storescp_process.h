@@ -23,6 +23,7 @@ struct StorescpOptions {
   bool refuse_associations = false;     // --refuse: reject every association request
   std::uint32_t max_pdu_bytes = 0;      // -pdu; 0 keeps storescp's default (16384)
   std::vector<std::string> extra_args;  // anything else, before the port
+  std::vector<std::string> probe_args;  // extra echoscu arguments for the readiness probe (TLS)
   std::filesystem::path log_path;       // default: <output_dir>/../storescp-<AE>-<port>.log
   std::chrono::milliseconds ready_timeout{10000};
 };
