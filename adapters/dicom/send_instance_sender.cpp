@@ -1,22 +1,16 @@
 #include "adapters/dicom/send_instance_sender.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <system_error>
-#include <utility>
 
 #include "adapters/dicom/dicom_file_meta.h"
 #include "adapters/dicom/send_association.h"
 #include "adapters/dicom/send_process_setup.h"
+#include "adapters/dicom/send_spool_file.h"
 #include "adapters/dicom/send_store_status.h"
 #include "dcmtk/config/osconfig.h"  // first, as DCMTK requires
-#include "dcmtk/dcmdata/dcdeftag.h"
 #include "dcmtk/dcmdata/dcfilefo.h"
 #include "dcmtk/dcmdata/dcxfer.h"
 #include "engine/domain/log.h"
@@ -34,37 +28,6 @@ void appendUnique(std::vector<SendSyntaxNeed>& needs, const SendSyntaxNeed& need
   if (needs.size() < kMaxRememberedNeeds) needs.push_back(need);
 }
 
-// An open file descriptor, closed with its owner.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FileDescriptor& operator=(FileDescriptor&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool valid() const { return fd_ >= 0; }
-  int get() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
-
-// The spool file, open, and what its meta information says. Only the meta group has been
-// read: the data set is streamed from `fd` or, for a conversion, loaded by DCMTK.
-struct SpoolFile {
-  FileDescriptor fd;
-  FileMetaInfo meta;
-  // False when the SOP Class and Instance UIDs came from the data set (the meta group lacks
-  // them: the command would then name UIDs not checked against the file's own) or when the
-  // data set has an odd length (see openSpoolFile): such a file goes through DCMTK, as every
-  // file did before streaming.
-  bool streamable = true;
-};
-
 enum class SendMode {
   Stream,   // the accepted syntax is the file's own: its data set bytes go out unparsed
   Reencode, // explicit <-> implicit VR little endian: DCMTK rewrites the element headers
@@ -76,55 +39,6 @@ struct ContextChoice {
   std::string transfer_syntax_uid;
   SendMode mode = SendMode::Stream;
 };
-
-// For a file whose meta group does not name the instance: DCMTK reads the data set's own
-// SOP Class and Instance UID (values over 4 KiB stay on disk).
-Result<void> readUidsFromDataSet(const std::string& path, FileMetaInfo& meta) {
-  DcmFileFormat file;
-  if (OFCondition cond = file.loadFile(path.c_str()); cond.bad()) {
-    return makeError(ErrorCode::InvalidInput, std::string("cannot read spool file: ") + cond.text());
-  }
-  DcmDataset& dataset = *file.getDataset();
-  OFString sop_class;
-  OFString sop_instance;
-  dataset.findAndGetOFString(DCM_SOPClassUID, sop_class);
-  dataset.findAndGetOFString(DCM_SOPInstanceUID, sop_instance);
-  if (sop_class.empty() || sop_instance.empty()) {
-    return makeError(ErrorCode::InvalidInput, "spool file has no SOP Class or SOP Instance UID");
-  }
-  meta.sop_class_uid = sop_class.c_str();
-  meta.sop_instance_uid = sop_instance.c_str();
-  return okResult();
-}
-
-// The message (without the operation) and code for a spool file that cannot be sent.
-Result<SpoolFile> openSpoolFile(const std::string& path) {
-  std::error_code fs_error;
-  if (!std::filesystem::is_regular_file(path, fs_error)) {
-    return makeError(ErrorCode::NotFound,
-                     "spool file missing: " + std::string(log::identifying(path)));
-  }
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) return makeError(ErrorCode::NotFound, "spool file vanished while opening it");
-    return makeError(ErrorCode::InvalidInput,
-                     std::string("cannot open spool file: ") + std::strerror(errno));
-  }
-  Result<FileMetaInfo> meta = readFileMetaInfo(fd.get());
-  if (!meta) {
-    return makeError(meta.error().code, "cannot read spool file: " + meta.error().message);
-  }
-  SpoolFile spool{std::move(fd), std::move(meta.value())};
-  if (spool.meta.sop_class_uid.empty() || spool.meta.sop_instance_uid.empty()) {
-    if (auto found = readUidsFromDataSet(path, spool.meta); !found) return found.error();
-    spool.streamable = false;
-  }
-  // Every element has an even length, so an odd data set is malformed, and DCMTK peers abort
-  // the association on an odd PDV ("Odd Fragment Length"): a retry would fail the same way.
-  // DCMTK pads the odd value when it writes the data set, as it always did here.
-  if (spool.meta.data_set_length % 2 != 0) spool.streamable = false;
-  return spool;
-}
 
 // The accepted context to use for an instance of `sop_class` encoded in `own_syntax`.
 std::optional<ContextChoice> chooseContext(const std::vector<AcceptedContext>& accepted,
