@@ -51,6 +51,15 @@ std::filesystem::path scratchFile() {
                                        : std::filesystem::temp_directory_path();
     return folder / ("sundial-dicom-fuzz-" + std::to_string(::getpid()) + ".dcm");
   }();
+  // libFuzzer ends a timed run with exit(): the file goes then (a crash keeps it, for a look).
+  static const bool cleaned_at_exit = [] {
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    });
+    return true;
+  }();
+  (void)cleaned_at_exit;
   return path;
 }
 
