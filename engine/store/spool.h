@@ -43,7 +43,8 @@ class Spool {
                                                const std::string& sop_instance_uid,
                                                FileState state) = 0;
 
-  // Removes a temporary file that will not be committed.
+  // Gives up a temporary file that will not be committed: it is deleted, or kept under a
+  // temporary name for reuse by reserveTemporary(); never committed.
   virtual void discard(const std::filesystem::path& temporary) = 0;
 
   // Removes a committed file once every destination has it (its name at least: the file
