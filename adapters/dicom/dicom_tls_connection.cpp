@@ -30,8 +30,17 @@ class ReadAheadTlsConnection final : public DcmTransportConnection {
   }
   OFCondition renegotiate(const char* suite) override { return inner_->renegotiate(suite); }
 
+  ~ReadAheadTlsConnection() override { unbufferWrites(); }
+
   ssize_t read(void* buf, size_t nbyte) override { return inner_->read(buf, nbyte); }
-  ssize_t write(void* buf, size_t nbyte) override { return inner_->write(buf, nbyte); }
+
+  // OpenSSL writes each TLS record (16 KB at most) with its own system call; the records of
+  // one write go out together instead, and nothing stays buffered once write() returns.
+  ssize_t write(void* buf, size_t nbyte) override {
+    ssize_t written = inner_->write(buf, nbyte);
+    if (write_buffer_ != nullptr && written > 0 && BIO_flush(write_buffer_) != 1) return -1;
+    return written;
+  }
 
   OFBool networkDataAvailable(int timeout) override {
     // Records read ahead are data waiting, although neither decrypted nor on the socket.
@@ -40,10 +49,12 @@ class ReadAheadTlsConnection final : public DcmTransportConnection {
   }
 
   void close() override {
-    ssl_ = nullptr;  // DCMTK frees it now
+    unbufferWrites();  // DCMTK's shutdown writes its close_notify straight to the socket
+    ssl_ = nullptr;    // DCMTK frees it now
     inner_->close();
   }
   void closeTransportConnection() override {
+    unbufferWrites();
     ssl_ = nullptr;
     inner_->closeTransportConnection();
   }
@@ -67,12 +78,39 @@ class ReadAheadTlsConnection final : public DcmTransportConnection {
     if (result.good() && ssl != nullptr) {
       SSL_set_read_ahead(ssl, 1);
       ssl_ = ssl;
+      bufferWrites();
     }
     return result;
   }
 
+  // Puts a buffer between the SSL and its socket. The socket BIO gains a reference for the
+  // chain; SSL_set0_wbio drops the one the SSL held as its write BIO.
+  void bufferWrites() {
+    BIO* socket_bio = SSL_get_wbio(ssl_);
+    BIO* buffer = BIO_new(BIO_f_buffer());
+    if (socket_bio == nullptr || buffer == nullptr ||
+        BIO_set_write_buffer_size(buffer, kTlsWriteBufferBytes) != 1 ||
+        BIO_up_ref(socket_bio) != 1) {
+      BIO_free(buffer);
+      return;  // unbuffered, as DCMTK writes
+    }
+    SSL_set0_wbio(ssl_, BIO_push(buffer, socket_bio));
+    write_buffer_ = buffer;
+  }
+
+  // Back to the socket BIO alone (flushing first): the buffer's reference to it becomes the
+  // SSL's, and SSL_set0_wbio frees the emptied buffer.
+  void unbufferWrites() {
+    if (write_buffer_ == nullptr || ssl_ == nullptr) return;
+    BIO_flush(write_buffer_);
+    BIO* socket_bio = BIO_pop(write_buffer_);
+    SSL_set0_wbio(ssl_, socket_bio);
+    write_buffer_ = nullptr;
+  }
+
   std::unique_ptr<DcmTransportConnection> inner_;  // DCMTK's DcmTLSConnection
   SSL* ssl_ = nullptr;                             // inner_'s, once its handshake is done
+  BIO* write_buffer_ = nullptr;                    // owned by ssl_ (its write BIO)
 };
 
 }  // namespace

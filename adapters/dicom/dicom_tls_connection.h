@@ -8,8 +8,13 @@
 // is waiting, and DcmTLSConnection answers from SSL_pending() (decrypted bytes) and then the
 // socket. Records already read ahead but not yet decrypted are in neither, so DCMTK would wait
 // on an empty socket for data it already holds. ReadAheadTlsConnection wraps DCMTK's
-// connection and answers that question with SSL_has_pending() first. Everything else (the
-// handshake, certificate checks, reads, writes, close) is DCMTK's, unchanged.
+// connection and answers that question with SSL_has_pending() first.
+//
+// On the way out, OpenSSL writes every record with its own system call: a 256 KB write is
+// sixteen. The connection puts a buffer BIO between the SSL and its socket once the handshake
+// is done and flushes it at the end of every write(), so a write's records leave together and
+// nothing is ever left waiting in the buffer. Everything else (the handshake, certificate
+// checks, reads, close) is DCMTK's, unchanged.
 //
 // Internal to adapters/dicom (DCMTK and OpenSSL types).
 
@@ -20,6 +25,8 @@ namespace sundial::adapters::dicom {
 
 // OpenSSL's read buffer with read-ahead: room for several full TLS records.
 inline constexpr std::size_t kTlsReadBufferBytes = 128 * 1024;
+// The records of one write are gathered up to this much before a system call.
+inline constexpr int kTlsWriteBufferBytes = 256 * 1024;
 
 // DCMTK's TLS transport layer whose connections read ahead (see above).
 class ReadAheadTlsLayer final : public DcmTLSTransportLayer {
