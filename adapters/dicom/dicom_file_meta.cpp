@@ -1,5 +1,7 @@
 #include "adapters/dicom/dicom_file_meta.h"
 
+#include "adapters/dicom/dicom_byte_order.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,16 +25,6 @@ constexpr std::uint16_t kSopClassElement = 0x0002;
 constexpr std::uint16_t kSopInstanceElement = 0x0003;
 constexpr std::uint16_t kTransferSyntaxElement = 0x0010;
 constexpr std::uint32_t kUndefinedLength = 0xFFFFFFFF;
-
-std::uint16_t readUint16(std::span<const std::uint8_t> bytes, std::size_t at) {
-  return static_cast<std::uint16_t>(bytes[at] | (bytes[at + 1] << 8));
-}
-
-std::uint32_t readUint32(std::span<const std::uint8_t> bytes, std::size_t at) {
-  return static_cast<std::uint32_t>(bytes[at]) | (static_cast<std::uint32_t>(bytes[at + 1]) << 8) |
-         (static_cast<std::uint32_t>(bytes[at + 2]) << 16) |
-         (static_cast<std::uint32_t>(bytes[at + 3]) << 24);
-}
 
 // Explicit VR: these VRs have two reserved bytes and a 4-byte length (PS3.5 7.1.2).
 bool hasLongLength(char first, char second) {
@@ -87,13 +79,13 @@ Result<FileMetaInfo> parseFileMetaInfo(std::span<const std::uint8_t> head, std::
         if (head.size() < file_size) return invalid("meta group longer than 64 KiB");
         return invalid("truncated element header at byte " + std::to_string(at));
       }
-      if (readUint16(head, at) != kMetaGroup) break;
+      if (readLe16(head, at) != kMetaGroup) break;
     }
     if (at + 8 > head.size()) {
       return invalid("truncated element header at byte " + std::to_string(at));
     }
-    const std::uint16_t group = readUint16(head, at);
-    const std::uint16_t element = readUint16(head, at + 2);
+    const std::uint16_t group = readLe16(head, at);
+    const std::uint16_t element = readLe16(head, at + 2);
     const std::string tag = tagName(group, element);
     if (group != kMetaGroup) {
       return invalid("element " + tag + " inside the meta group (its group length is wrong)");
@@ -104,13 +96,13 @@ Result<FileMetaInfo> parseFileMetaInfo(std::span<const std::uint8_t> head, std::
       return invalid("element " + tag + " has no explicit VR");
     }
     std::size_t header_bytes = 8;
-    std::uint32_t length = readUint16(head, at + 6);
+    std::uint32_t length = readLe16(head, at + 6);
     if (hasLongLength(static_cast<char>(vr0), static_cast<char>(vr1))) {
       header_bytes = 12;
       if (at + header_bytes > head.size()) {
         return invalid("truncated element header of " + tag);
       }
-      length = readUint32(head, at + 8);
+      length = readLe32(head, at + 8);
     }
     if (length == kUndefinedLength) return invalid("element " + tag + " has an undefined length");
     const std::uint64_t value_at = at + header_bytes;
@@ -129,7 +121,7 @@ Result<FileMetaInfo> parseFileMetaInfo(std::span<const std::uint8_t> head, std::
       if (!first || length != 4) {
         return invalid("group length " + tag + " is not the group's first 4-byte element");
       }
-      group_end = value_end + readUint32(value, 0);
+      group_end = value_end + readLe32(value, 0);
       if (*group_end > file_size) {
         return invalid("the group length says the meta group ends at byte " +
                        std::to_string(*group_end) + ", the file has " +

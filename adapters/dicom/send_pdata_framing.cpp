@@ -1,5 +1,7 @@
 #include "adapters/dicom/send_pdata_framing.h"
 
+#include "adapters/dicom/dicom_byte_order.h"
+
 namespace sundial::adapters::dicom {
 namespace {
 
@@ -11,21 +13,14 @@ constexpr std::uint32_t kPdvItemOverhead = 2;
 // What the PDU length counts besides the payload: the PDV item length field and the above.
 constexpr std::uint32_t kPduOverhead = 4 + kPdvItemOverhead;
 
-void putBigEndian32(std::uint8_t* out, std::uint32_t value) {
-  out[0] = static_cast<std::uint8_t>(value >> 24);
-  out[1] = static_cast<std::uint8_t>(value >> 16);
-  out[2] = static_cast<std::uint8_t>(value >> 8);
-  out[3] = static_cast<std::uint8_t>(value);
-}
-
 }  // namespace
 
 void writePDataHeader(std::uint8_t* out, std::uint8_t context_id, std::uint32_t payload_bytes,
                       PdvKind kind, bool last_fragment) {
   out[0] = kPDataTfType;
   out[1] = 0;
-  putBigEndian32(out + 2, payload_bytes + kPduOverhead);
-  putBigEndian32(out + 6, payload_bytes + kPdvItemOverhead);
+  writeBe32(out + 2, payload_bytes + kPduOverhead);
+  writeBe32(out + 6, payload_bytes + kPdvItemOverhead);
   out[10] = context_id;
   std::uint8_t control = kind == PdvKind::Command ? kControlCommand : 0;
   if (last_fragment) control |= kControlLastFragment;

@@ -1,5 +1,7 @@
 #include "adapters/dicom/send_store_command.h"
 
+#include "adapters/dicom/dicom_byte_order.h"
+
 namespace sundial::adapters::dicom {
 namespace {
 
@@ -12,27 +14,16 @@ constexpr std::uint16_t kPriority = 0x0700;
 constexpr std::uint16_t kCommandDataSetType = 0x0800;
 constexpr std::uint16_t kAffectedSopInstanceUid = 0x1000;
 
-void putUint16(std::vector<std::uint8_t>& out, std::uint16_t value) {
-  out.push_back(static_cast<std::uint8_t>(value & 0xFF));
-  out.push_back(static_cast<std::uint8_t>(value >> 8));
-}
-
-void putUint32(std::vector<std::uint8_t>& out, std::uint32_t value) {
-  for (int shift = 0; shift < 32; shift += 8) {
-    out.push_back(static_cast<std::uint8_t>((value >> shift) & 0xFF));
-  }
-}
-
 // Implicit VR: tag, 4-byte length, value.
 void putHeader(std::vector<std::uint8_t>& out, std::uint16_t element, std::uint32_t length) {
-  putUint16(out, kCommandGroup);
-  putUint16(out, element);
-  putUint32(out, length);
+  appendLe16(out, kCommandGroup);
+  appendLe16(out, element);
+  appendLe32(out, length);
 }
 
 void putUint16Element(std::vector<std::uint8_t>& out, std::uint16_t element, std::uint16_t value) {
   putHeader(out, element, 2);
-  putUint16(out, value);
+  appendLe16(out, value);
 }
 
 void putUidElement(std::vector<std::uint8_t>& out, std::uint16_t element, const std::string& uid) {
@@ -57,7 +48,7 @@ std::vector<std::uint8_t> encodeCStoreRequest(const CStoreRequest& request) {
   std::vector<std::uint8_t> command;
   command.reserve(12 + body.size());
   putHeader(command, kGroupLength, 4);
-  putUint32(command, static_cast<std::uint32_t>(body.size()));
+  appendLe32(command, static_cast<std::uint32_t>(body.size()));
   command.insert(command.end(), body.begin(), body.end());
   return command;
 }
