@@ -69,14 +69,20 @@ std::optional<ContextChoice> chooseContext(const std::vector<AcceptedContext>& a
 // limit (4 KiB: pixel data, large sequences) left on disk until written, exactly what
 // DcmSCU::sendSTORERequest does with a file name in 3.6.7, so a whole image is never held in
 // memory unless it must be decoded. Messages start with `operation`.
+// DCMTK opens the file again by name for each value it left on disk, when it writes it. The
+// name is that of `fd`, the file openSpoolFile() opened (/proc/self/fd): the spool path may
+// meanwhile name another file (a repeat of the instance committed over it, with a meta group of
+// another length), whose bytes at this file's offsets are not this instance's values.
 Result<StoreResponse> storeThroughDcmtk(SendAssociation& association, const std::string& path,
-                                        const FileMetaInfo& meta, const ContextChoice& choice,
+                                        int fd, const FileMetaInfo& meta,
+                                        const ContextChoice& choice,
                                         const std::string& operation) {
   auto fail = [&](ErrorCode code, const std::string& message) {
     return makeError(code, operation + ": " + message);
   };
   DcmFileFormat file;
-  OFCondition cond = file.loadFile(path.c_str());
+  const std::string opened = "/proc/self/fd/" + std::to_string(fd);
+  OFCondition cond = file.loadFile(opened.c_str());
   if (cond.bad()) {
     std::error_code fs_error;
     if (!std::filesystem::exists(path, fs_error)) {
@@ -257,7 +263,8 @@ Result<void> DicomInstanceSender::sendOnce(const engine::ForwardJob& job, bool m
     response = association_->storeFile(choice->id, spool->fd.get(), meta);
   } else {
     ++send_path_counts_.through_dcmtk;
-    response = storeThroughDcmtk(*association_, job.spool_path, meta, *choice, operation);
+    response = storeThroughDcmtk(*association_, job.spool_path, spool->fd.get(), meta, *choice,
+                                 operation);
   }
   if (!response) {
     if (response.error().code == ErrorCode::Unavailable && may_reopen && !opened_now &&

@@ -6,14 +6,17 @@
 #include <regex>
 
 #include "adapters/dicom/dicom_file_meta.h"
+#include "dcmtk/dcmdata/dcmetinf.h"
 #include "dcmtk/dcmdata/dcvrobow.h"
 #include "tests/integration/dicom_send/send_test_fixture.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 namespace sundial::adapters::dicom {
 namespace {
@@ -322,6 +325,82 @@ TEST_F(DicomSendStreamTest, ConversionsStillGoThroughDcmtk) {
   ASSERT_TRUE(sent.ok()) << sent.error().describe();
   EXPECT_EQ(sender->sendPathCounts().streamed, 1);
   EXPECT_EQ(sender->associationsOpened(), 1);
+}
+
+// A repeat of an instance is committed over its spool file (a rename) whenever it arrives, also
+// while the file is being sent. DCMTK reads a value longer than 4 KiB (the pixel data) only as
+// it writes it: that read must come from the file opened for the job, not from whatever has
+// its name by then. A repeat from another AE title has a longer meta group, which would shift
+// every value's offset: the peer would store other bytes under this instance's UID.
+TEST_F(DicomSendStreamTest, SpoolFileReplacedWhileDcmtkSendsItSendsTheOpenedFilesBytes) {
+  StorescpOptions options;
+  options.ae_title = "READER";
+  options.extra_args = {"+xi"};  // implicit VR little endian only: DCMTK re-encodes
+  auto scp = startStorescp("reader", options);
+  ASSERT_TRUE(scp);
+  engine::ForwardJob job = spoolJob(kExplicitPt, "reader");
+  DcmFileFormat original;
+  ASSERT_TRUE(original.loadFile(job.spool_path.c_str()).good());
+  const std::vector<std::vector<Uint8>> pixels = storedPixelData(*original.getDataset());
+  ASSERT_EQ(pixels.size(), 1u);
+  ASSERT_GT(pixels.front().size(), 4096u) << "meant to be read lazily by DCMTK";
+
+  // The same instance as received from two callers: meta groups of different lengths.
+  auto copyFrom = [&](const char* calling_ae, const std::string& name) {
+    DcmFileFormat file;
+    EXPECT_TRUE(file.loadFile(job.spool_path.c_str()).good());
+    file.loadAllDataIntoMemory();
+    EXPECT_TRUE(file.getMetaInfo()
+                    ->putAndInsertString(DCM_SourceApplicationEntityTitle, calling_ae)
+                    .good());
+    // Written as is (DCMTK would otherwise rebuild the meta group), with its group length.
+    EXPECT_TRUE(file.getMetaInfo()
+                    ->computeGroupLengthAndPadding(EGL_withGL, EPD_noChange,
+                                                   META_HEADER_DEFAULT_TRANSFERSYNTAX,
+                                                   EET_ExplicitLength)
+                    .good());
+    const fs::path path = work_dir_ / name;
+    EXPECT_TRUE(file.saveFile(path.c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength,
+                              EGL_recalcGL, EPD_noChange, 0, 0, EWM_dontUpdateMeta)
+                    .good());
+    return path;
+  };
+  const fs::path copies[2] = {copyFrom("CT", "short-meta.dcm"),
+                              copyFrom("A_LONGER_AE_NAME", "long-meta.dcm")};
+  ASSERT_NE(fs::file_size(copies[0]), fs::file_size(copies[1]));
+
+  auto sender = makeSender(destinationFor("READER", scp->port()));
+  // What arrives when nothing replaces the file.
+  auto deliverAndCompare = [&]() -> ::testing::AssertionResult {
+    Result<void> sent = sender->send(job);
+    if (!sent.ok()) return ::testing::AssertionFailure() << sent.error().describe();
+    const fs::path received = receivedFile(*scp, job.sop_instance_uid);
+    if (received.empty()) return ::testing::AssertionFailure() << "not received";
+    DcmFileFormat arrived;
+    if (arrived.loadFile(received.c_str()).bad()) return ::testing::AssertionFailure() << "unreadable";
+    const bool same = storedPixelData(*arrived.getDataset()) == pixels;
+    fs::remove(received);
+    if (!same) return ::testing::AssertionFailure() << "the peer got other pixel data than the instance's";
+    return ::testing::AssertionSuccess();
+  };
+  ASSERT_TRUE(deliverAndCompare());
+
+  // Repeats keep landing on the job's spool file while it is sent, as commit() renames them.
+  std::atomic<bool> stop{false};
+  std::thread repeats([&] {
+    const fs::path incoming = work_dir_ / "incoming.dcm";
+    for (unsigned i = 0; !stop.load(); ++i) {
+      ::unlink(incoming.c_str());
+      if (::link(copies[i % 2].c_str(), incoming.c_str()) != 0) continue;
+      ::rename(incoming.c_str(), job.spool_path.c_str());
+    }
+  });
+  for (int round = 0; round < 40; ++round) {
+    EXPECT_TRUE(deliverAndCompare()) << "round " << round;
+  }
+  stop = true;
+  repeats.join();
+  EXPECT_EQ(sender->sendPathCounts().streamed, 0);
 }
 
 TEST_F(DicomSendStreamTest, FileWhoseMetaGroupDoesNotNameTheInstanceGoesThroughDcmtk) {
