@@ -119,6 +119,9 @@ ReadAheadTlsLayer::ReadAheadTlsLayer(T_ASC_NetworkRole role)
     : DcmTLSTransportLayer(role, nullptr, OFTrue) {
   if (SSL_CTX* context = getNativeHandle()) {
     SSL_CTX_set_info_callback(context, noteHandshakingSsl);
+    // TLS 1.2 renegotiation is refused, as on the HTTPS and MLLP listeners: nothing here uses
+    // it, and a handshake in the middle of a transfer would run under the write buffer.
+    SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION);
     // Only used with read-ahead: how much one read from the socket may bring.
     SSL_CTX_set_default_read_buffer_len(context, kTlsReadBufferBytes);
   }
