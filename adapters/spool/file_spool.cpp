@@ -1,6 +1,7 @@
 #include "adapters/spool/file_spool.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,6 +79,42 @@ fs::path FileSpool::committedPath(const std::string& study_uid,
   return root_ / study_uid / (sop_instance_uid + kCommittedSuffix);
 }
 
+FileSpool::~FileSpool() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+Result<void> FileSpool::lockRoot() {
+  const fs::path path = root_ / kLockFileName;
+  // O_CLOEXEC: a child (the embedded redis-server) must not inherit the lock, or it would
+  // outlive a killed Sundial and refuse its restart.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return diskError("cannot open the spool's lock file", path, errno);
+  // Per open file description: a second FileSpool in this process is refused too.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    char holder[32] = {};
+    const ssize_t got = ::pread(fd, holder, sizeof holder - 1, 0);
+    ::close(fd);
+    if (error != EWOULDBLOCK) return diskError("cannot lock the spool folder", path, error);
+    std::string pid(holder, got > 0 ? static_cast<std::size_t>(got) : 0);
+    pid = pid.substr(0, pid.find_first_not_of("0123456789"));
+    return makeError(ErrorCode::Rejected,
+                     "the spool folder " + root_.string() +
+                         " is in use by another Sundial process" +
+                         (pid.empty() ? std::string() : " (pid " + pid + ")") +
+                         ": stop it, or give each process its own node.data_dir",
+                     "path=" + path.string());
+  }
+  // Only for the message above; the lock, not this pid, says whether the spool is taken.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    log::warn("spool_lock_pid_not_written",
+              {{"path", path.string()}, {"reason", errnoText(errno)}});
+  }
+  lock_fd_ = fd;
+  return okResult();
+}
+
 bool FileSpool::isInside(const fs::path& path, const fs::path& dir) {
   fs::path relative = fs::absolute(path).lexically_normal().lexically_relative(dir);
   if (relative.empty() || relative == ".") return false;
@@ -91,6 +128,10 @@ Result<void> FileSpool::start() {
     return makeError(ErrorCode::ResourceExhausted,
                      "cannot create the spool folder: " + ec.message(),
                      "path=" + temporaryDir().string());
+  }
+  // Before anything in the temporary folder is touched: its files may be another process's.
+  if (lock_fd_ < 0) {
+    if (auto locked = lockRoot(); !locked) return locked;
   }
   if (::access(temporaryDir().c_str(), W_OK) != 0) {
     return diskError("spool folder is not writable", temporaryDir(), errno);

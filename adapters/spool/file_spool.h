@@ -19,6 +19,12 @@
 // instance); removeEmptyStudyFolders() deletes those empty for a while, from the janitor's
 // thread. commit() retries when a folder disappears between its mkdir and its rename.
 //
+// One process per spool. start() reuses what a previous run left in the temporary folder, so
+// a second process on the same folder could take the first one's half-written files: start()
+// takes an exclusive flock on `<root>/.lock` (held until the FileSpool is destroyed, released
+// by the kernel if the process dies) and fails if another FileSpool, in this process or
+// another, holds it.
+//
 // Safe to call from any thread (every operation is a few system calls on distinct files);
 // start() must have succeeded before the first reserveTemporary().
 
@@ -44,8 +50,12 @@ class FileSpool final : public engine::Spool {
   // `files_ready_at_start` empty recycled files (kFilesReadyAtStart in production).
   FileSpool(std::filesystem::path root, config::SpoolConfig config, engine::Metrics& metrics,
             std::size_t files_ready_at_start = 0);
+  ~FileSpool() override;  // releases the lock on the root
+  FileSpool(const FileSpool&) = delete;
+  FileSpool& operator=(const FileSpool&) = delete;
 
-  // Creates the folders and checks that they are writable. Files a previous run left in the
+  // Creates the folders, locks the root (Rejected, naming the folder and the holder's pid, if
+  // another FileSpool holds it) and checks that they are writable. Files a previous run left in the
   // temporary folder (never acknowledged: an instance is acknowledged only after its rename)
   // become recycled files within the pool's limits and are deleted beyond them; then empty
   // files are made until the pool has `files_ready_at_start`, so that the first burst after a
@@ -82,6 +92,8 @@ class FileSpool final : public engine::Spool {
   static constexpr const char* kTemporarySuffix = ".part";
   static constexpr const char* kCommittedSuffix = ".dcm";
   static constexpr const char* kRecycledSuffix = ".free";
+  // In the root; holds the pid of the process that has the spool, for the error message.
+  static constexpr const char* kLockFileName = ".lock";
   // A burst of a few CT studies (0.5 MiB per instance) fits; larger instances are fewer.
   static constexpr std::size_t kMaxRecycledFiles = 512;
   static constexpr std::uintmax_t kMaxRecycledTotalBytes = 256ull * 1024 * 1024;
@@ -100,6 +112,8 @@ class FileSpool final : public engine::Spool {
   }
 
  private:
+  // Takes the lock on the root for this FileSpool's lifetime (lock_fd_).
+  Result<void> lockRoot();
   // The bytes free to us on the file system holding the spool.
   Result<std::uint64_t> freeBytes() const;
   // ResourceExhausted when the file system holding the spool is below its free-space floor.
@@ -126,6 +140,7 @@ class FileSpool final : public engine::Spool {
   const config::SpoolConfig config_;
   const std::size_t files_ready_at_start_;
   std::atomic<std::uint64_t> next_temporary_{0};
+  int lock_fd_ = -1;  // the locked `<root>/.lock`; set by start()
   RecycledFiles recycled_;
   engine::Counter& files_created_;
   engine::Counter& files_recycled_;

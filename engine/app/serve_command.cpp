@@ -355,13 +355,15 @@ Result<void> Node::start() {
     return makeError(ErrorCode::Rejected, "cannot create the data folder: " + ec.message(),
                      config_->node.data_dir.string());
   }
-  if (auto audit = startAudit(); !audit) return audit;
-  if (auto redis = startRedis(); !redis) return redis;
-
+  // The spool first: its lock refuses a second process on this data folder before that one
+  // writes to the audit trail or starts a redis-server on the same files.
   spool_ = std::make_unique<adapters::spool::FileSpool>(
       config_->spoolDir(), config_->spool, metrics_,
       adapters::spool::FileSpool::kFilesReadyAtStart);
   if (auto spool = spool_->start(); !spool) return spool;
+  if (auto audit = startAudit(); !audit) return audit;
+  if (auto redis = startRedis(); !redis) return redis;
+
   // Study folders left empty go from the janitor's thread, never on a removal: see FileSpool.
   janitor_ = std::make_unique<adapters::spool::SpoolJanitor>(
       *spool_, [spool = spool_.get()] { spool->removeEmptyStudyFolders(); });

@@ -142,7 +142,11 @@ size_t countFiles(const fs::path& dir, const std::string& suffix = "") {
   size_t count = 0;
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_regular_file() && (suffix.empty() || it->path().extension() == suffix)) ++count;
+    // The spool's lock file is no instance.
+    if (!it->is_regular_file() || it->path().filename() == spool::FileSpool::kLockFileName) {
+      continue;
+    }
+    if (suffix.empty() || it->path().extension() == suffix) ++count;
   }
   return count;
 }

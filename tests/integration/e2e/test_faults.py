@@ -146,13 +146,33 @@ class Faults(EndToEndTest):
         # Study folders stay a while once empty (removed later by the spool's janitor): look
         # for committed files, not folders.
         def committed_files():
-            return [name for folder in os.listdir(spool) if folder != "tmp"
+            return [name for folder in os.listdir(spool)
+                    if folder != "tmp" and os.path.isdir(os.path.join(spool, folder))
                     for name in os.listdir(os.path.join(spool, folder)) if name.endswith(".dcm")]
         wait_until(lambda: not committed_files(), 10, "the repeats' spool files to be removed")
         time.sleep(1.0)  # a wrong re-send would land by now
         self.assertEqual(len(archive.files()), 4)
         self.assertEqual(len(reader.files()), 4)
         self.assertIn('sundial_instances_duplicate_total 8', sundial.metrics())
+
+    def test_second_sundial_on_the_same_data_folder_refuses_to_start(self):
+        archive = self.track(StoreScp(self.workdir, "ARCHIVE"))
+        sundial = self.track(Sundial(self.workdir, [{"name": "ARCHIVE", "ae": "ARCHIVE", "port": archive.port}],
+                                     quiet_period_ms=300))
+        # The same configuration started again by mistake: refused at the spool, before it
+        # touches the first one's files (or its ports, audit trail and redis-server).
+        result = subprocess.run([SUNDIAL, "serve", "--config", sundial.config_path], capture_output=True,
+                                text=True, timeout=60, cwd=self.workdir)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        spool = os.path.join(self.workdir, "data", "spool")
+        self.assertIn(f"the spool folder {spool} is in use by another Sundial process (pid {sundial.pid})",
+                      result.stderr)
+        # The first one keeps receiving and forwarding.
+        _, files = make_ct_study(os.path.join(self.workdir, "ct"), 3, seed=31)
+        code, acked, output = storescu(sundial.dicom_port, "SUNDIAL", files)
+        self.assertEqual(len(acked), 3, output)
+        wait_until(lambda: len(archive.files()) == 3, 15, "the study at the archive")
+        self.assertTrue(sundial.alive())
 
     def test_configuration_error_names_file_line_and_problem(self):
         bad = os.path.join(self.workdir, "bad.yaml")

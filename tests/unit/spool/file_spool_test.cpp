@@ -421,6 +421,39 @@ TEST_F(FileSpoolTest, RemoveRefusesPathsOutsideSpool) {
   EXPECT_TRUE(fs::exists(outside));
 }
 
+// Two processes on one data folder by mistake: the second must not take the first one's
+// half-written temporary files. The lock is per open file, so two FileSpools in one process
+// show it as well as two processes would.
+TEST_F(FileSpoolTest, SecondSpoolOnTheSameRootIsRefusedUntilTheFirstIsGone) {
+  {
+    FileSpool first(dir_, spoolConfig(), metrics_);
+    ASSERT_TRUE(first.start().ok());
+    auto half_written = first.reserveTemporary();
+    ASSERT_TRUE(half_written.ok());
+    writeFile(*half_written, "half an instance");
+
+    engine::Metrics second_metrics;
+    FileSpool second(dir_, spoolConfig(), second_metrics);
+    auto refused = second.start();
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::Rejected);
+    const std::string& message = refused.error().message;
+    EXPECT_NE(message.find(dir_.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("in use by another Sundial process"), std::string::npos) << message;
+    EXPECT_NE(message.find("(pid " + std::to_string(::getpid()) + ")"), std::string::npos)
+        << message;
+    // The first one's file is untouched and still commits.
+    EXPECT_EQ(readFile(*half_written), "half an instance");
+    EXPECT_TRUE(first.commit(*half_written, kStudy, kSop, kWritten).ok());
+  }
+  // Released with the first FileSpool (or, for a process, when it dies).
+  engine::Metrics restart_metrics;
+  FileSpool restarted(dir_, spoolConfig(), restart_metrics);
+  ASSERT_TRUE(restarted.start().ok());
+  EXPECT_TRUE(fs::exists(dir_ / FileSpool::kLockFileName));
+  EXPECT_EQ(restarted.listCommitted().size(), 1u);  // the lock file is not an instance
+}
+
 TEST_F(FileSpoolTest, StartFailsWhenRootCannotBeCreated) {
   fs::path blocker = dir_ / "file";
   writeFile(blocker, "x");
