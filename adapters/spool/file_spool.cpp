@@ -330,13 +330,16 @@ Result<fs::path> FileSpool::commit(const fs::path& temporary, const std::string&
       return makeError(ErrorCode::NotFound, "temporary file is gone",
                        "path=" + temporary.string());
     }
-    if (::mkdir(study_dir.c_str(), 0750) == 0) {
-      // A new folder: its name must be durable before a file in it can be.
-      if (config_.fsync) {
-        if (auto synced = syncPath(root_, true); !synced) return synced.error();
-      }
-    } else if (errno != EEXIST) {
+    if (before_mkdir_) before_mkdir_();
+    if (::mkdir(study_dir.c_str(), 0750) != 0 && errno != EEXIST) {
       return diskError("cannot create the study folder", study_dir, errno);
+    }
+    // A new folder: its name must be durable before a file in it can be. On EEXIST another
+    // thread made it just now and may not have synced the root yet, and this instance must
+    // not be acknowledged before it has: sync here too (a rare path, the cost is no matter).
+    if (config_.fsync) {
+      root_syncs_.fetch_add(1);
+      if (auto synced = syncPath(root_, true); !synced) return synced.error();
     }
   }
   return diskError("cannot rename into the spool", final_path, rename_error);

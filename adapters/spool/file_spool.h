@@ -106,6 +106,10 @@ class FileSpool final : public engine::Spool {
   std::uintmax_t recycledBytesForTest() const { return recycled_.bytes(); }
   // Called in commit() before each rename into the study folder.
   void setBeforeRenameForTest(std::function<void()> hook) { before_rename_ = std::move(hook); }
+  // Called in commit() before it makes a missing study folder.
+  void setBeforeMkdirForTest(std::function<void()> hook) { before_mkdir_ = std::move(hook); }
+  // How many times commit() has fsynced the root after making (or finding) a study folder.
+  int rootSyncsForTest() const { return root_syncs_.load(); }
   // Replaces statvfs as the source of the free bytes.
   void setFreeBytesForTest(std::function<std::uint64_t()> source) {
     free_bytes_for_test_ = std::move(source);
@@ -140,6 +144,7 @@ class FileSpool final : public engine::Spool {
   const config::SpoolConfig config_;
   const std::size_t files_ready_at_start_;
   std::atomic<std::uint64_t> next_temporary_{0};
+  std::atomic<int> root_syncs_{0};
   int lock_fd_ = -1;  // the locked `<root>/.lock`; set by start()
   RecycledFiles recycled_;
   engine::Counter& files_created_;
@@ -148,6 +153,7 @@ class FileSpool final : public engine::Spool {
   engine::Gauge& recycled_bytes_;
   // Set by tests before start(); read-only afterwards.
   std::function<void()> before_rename_;
+  std::function<void()> before_mkdir_;
   std::function<std::uint64_t()> free_bytes_for_test_;
 };
 

@@ -373,6 +373,38 @@ TEST_F(FileSpoolTest, CommitMakesTheStudyFolderAgainWhenTheSweepRemovesItMidComm
   EXPECT_FALSE(fs::exists(*second));
 }
 
+// Two instances of a new study committed at once: the other thread's mkdir wins and this
+// one's fails with EEXIST. The other thread may not have fsynced the root yet, so this one
+// fsyncs it too before its instance can be acknowledged.
+TEST_F(FileSpoolTest, CommitSyncsTheRootWhenAnotherThreadMadeTheStudyFolderFirst) {
+  FileSpool spool(dir_, spoolConfig(), metrics_);
+  ASSERT_TRUE(spool.start().ok());
+  spool.setBeforeMkdirForTest([&] { fs::create_directory(dir_ / kStudy); });
+  auto temporary = spool.reserveTemporary();
+  ASSERT_TRUE(temporary.ok());
+  auto committed = spool.commit(*temporary, kStudy, kSop, kWritten);
+  ASSERT_TRUE(committed.ok()) << committed.error().describe();
+  EXPECT_TRUE(fs::exists(*committed));
+  EXPECT_EQ(spool.rootSyncsForTest(), 1);
+  // The folder is there now: the next instance of the study syncs no root.
+  auto next = spool.reserveTemporary();
+  ASSERT_TRUE(next.ok());
+  ASSERT_TRUE(spool.commit(*next, kStudy, "1.2.3.2", kWritten).ok());
+  EXPECT_EQ(spool.rootSyncsForTest(), 1);
+}
+
+TEST_F(FileSpoolTest, CommitSyncsTheRootOnlyWithFsyncOn) {
+  config::SpoolConfig config = spoolConfig();
+  config.fsync = false;
+  FileSpool spool(dir_, config, metrics_);
+  ASSERT_TRUE(spool.start().ok());
+  spool.setBeforeMkdirForTest([&] { fs::create_directory(dir_ / kStudy); });
+  auto temporary = spool.reserveTemporary();
+  ASSERT_TRUE(temporary.ok());
+  ASSERT_TRUE(spool.commit(*temporary, kStudy, kSop, kWritten).ok());
+  EXPECT_EQ(spool.rootSyncsForTest(), 0);
+}
+
 // If the folder keeps vanishing, commit() gives up with a disk error and loses nothing: the
 // temporary file is still there for discard(), and nothing was acknowledged.
 TEST_F(FileSpoolTest, CommitGivesUpWhenTheStudyFolderKeepsVanishing) {
