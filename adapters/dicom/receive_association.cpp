@@ -19,7 +19,11 @@ namespace {
 // Write-back of an arriving instance is started every this many bytes: the spool fsyncs
 // each instance before it is acknowledged, and asking the kernel to start writing while the
 // rest still arrives overlaps the disk with the network, so fsync only waits for the tail.
-constexpr unsigned long kWritebackStepBytes = 256 * 1024;
+// Each start is a round of small I/O submissions, though: at 256 KB, a CT slice (0.5 MB) paid
+// two rounds before its fsync, and forwarding at four associations ran 3-9 % slower (router
+// CPU +4-8 %) than at 4 MB in alternating runs. At 4 MB, slices are written in one go by the
+// fsync, and a 15 MB radiograph still leaves the fsync no more than 4 MB to wait for.
+constexpr unsigned long kWritebackStepBytes = 4 * 1024 * 1024;
 
 std::string trimmed(const char* text) {
   std::string value(text == nullptr ? "" : text);
