@@ -12,6 +12,7 @@
 #include "adapters/dicom/receive_negotiation.h"
 #include "dcmtk/dcmnet/dimse.h"
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::adapters::dicom {
 namespace {
@@ -54,6 +55,7 @@ OFCondition internalFailure(const char* text) {
 StoreScp::StoreScp(ReceiveContext& context) : context_(context) {}
 
 OFCondition StoreScp::serve(T_ASC_Association* association) {
+  nameThisThread("dicom-recv");  // a pool thread of DCMTK's, one association at a time
   association_ = association;
   if (int fd = socketOf(association); fd >= 0) {
     setCloseOnExec(fd);

@@ -20,6 +20,7 @@
 #include "dcmtk/dcmtls/tlslayer.h"
 #include "dcmtk/oflog/oflog.h"
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::adapters::dicom {
 namespace {
@@ -159,6 +160,7 @@ Result<void> StorageReceiver::start() {
     return false;
   };
   impl.listener = std::thread([&impl] {
+    nameThisThread("dicom-listen");
     OFCondition result = impl.pool->listen();
     std::lock_guard lock(impl.mutex);
     impl.listener_done = true;

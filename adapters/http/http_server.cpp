@@ -40,6 +40,7 @@
 #include "adapters/http/route_table.h"
 #include "adapters/http/tls_context.h"
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::adapters::http {
 namespace {
@@ -614,6 +615,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 };
 
 void runIoThread(asio::io_context& io) {
+  nameThisThread("http");
   // Handlers catch their own exceptions; this is the last line, so that an io thread never
   // dies (and takes the process with it through std::terminate).
   for (;;) {

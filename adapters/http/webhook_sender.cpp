@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::adapters::http {
 namespace {
@@ -57,7 +58,10 @@ Result<void> WebhookSender::start() {
   auto url = parseWebhookUrl(options_.url);
   if (!url) return url.error();
   url_ = url.value();
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("webhooks");
+    run();
+  });
   return okResult();
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::adapters::spool {
 namespace {
@@ -27,7 +28,10 @@ void SpoolJanitor::start() {
   if (running_) return;
   stopping_ = false;
   running_ = true;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("spool-janitor");
+    run();
+  });
 }
 
 void SpoolJanitor::stop() {

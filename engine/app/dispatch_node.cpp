@@ -8,6 +8,7 @@
 #include "engine/domain/log.h"
 #include "engine/roster/roster_from_config.h"
 #include "rules/engine/rule_set.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::app {
 
@@ -91,7 +92,10 @@ void DispatchNode::start(std::unique_ptr<engine::OrderLookup> lookup) {
   parts_->lease = std::make_unique<adapters::redis::RedisClusterLease>(redis_, prefix);
   dispatcher_->shareSweepsThrough(*parts_->lease, config_->node.name);
   reloader_->start();
-  thread_ = std::thread([this] { dispatcher_->run(stopping_); });
+  thread_ = std::thread([this] {
+    nameThisThread("dispatcher");
+    dispatcher_->run(stopping_);
+  });
 }
 
 void DispatchNode::stop() {

@@ -45,6 +45,7 @@
 #include "engine/domain/log.h"
 #include "engine/forward/forward_worker.h"
 #include "engine/workflow/workflow_loop.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::app {
 namespace {
@@ -384,7 +385,10 @@ Result<void> Node::start() {
     return readSpooledInstance(file, *config);
   });
   if (!recovered) return recovered;
-  loop_thread_ = std::thread([this] { loop_->run(stopping_); });
+  loop_thread_ = std::thread([this] {
+    nameThisThread("workflow");
+    loop_->run(stopping_);
+  });
 
   if (auto forwarders = startForwarders(); !forwarders) return forwarders;
   if (auto reports = startReports(); !reports) return reports;

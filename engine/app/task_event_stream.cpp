@@ -7,6 +7,7 @@
 
 #include "engine/app/task_json.h"
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::app {
 namespace {
@@ -56,7 +57,10 @@ void TaskEventStream::start() {
   // the first read is lost.
   auto latest = store_->latestChangeId();
   if (latest) last_id_ = latest.value();
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("task-events");
+    run();
+  });
 }
 
 void TaskEventStream::stop() {

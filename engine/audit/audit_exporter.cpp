@@ -10,6 +10,7 @@
 
 #include "engine/audit/trail_files.h"
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::engine::audit {
 namespace {
@@ -81,7 +82,10 @@ Result<void> AuditExporter::start() {
     exported_seq_ = cursor_.seq;
   }
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("audit-export");
+    run();
+  });
   log::info("audit_export_started", {{"seq", std::to_string(cursor_.seq)}});
   return okResult();
 }

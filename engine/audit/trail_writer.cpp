@@ -11,6 +11,7 @@
 #include "engine/audit/stored_record.h"
 #include "engine/audit/trail_files.h"
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::engine::audit {
 namespace {
@@ -180,7 +181,10 @@ Result<void> AuditTrailWriter::start() {
   }
   log::info("audit_trail_started", {{"folder", options_.folder.string()},
                                     {"seq", std::to_string(head_.seq)}});
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("audit-writer");
+    run();
+  });
   return okResult();
 }
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::engine {
 namespace {
@@ -37,7 +38,10 @@ ForwardWorker::~ForwardWorker() { stop(); }
 
 void ForwardWorker::start() {
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("fwd " + options_.destination);
+    run();
+  });
 }
 
 void ForwardWorker::stop() {

@@ -3,6 +3,7 @@
 #include <future>
 
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::engine {
 
@@ -30,7 +31,10 @@ GroupCommitStore::~GroupCommitStore() { stop(); }
 
 void GroupCommitStore::start() {
   if (writer_.joinable()) return;
-  writer_ = std::thread([this] { run(); });
+  writer_ = std::thread([this] {
+    nameThisThread("hl7-store");
+    run();
+  });
 }
 
 void GroupCommitStore::stop() {

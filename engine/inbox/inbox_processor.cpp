@@ -5,6 +5,7 @@
 
 #include "engine/domain/log.h"
 #include "hl7/mapping/inbound_message.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::engine {
 namespace {
@@ -41,6 +42,7 @@ void InboxProcessor::start() {
   if (thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this] {
+    nameThisThread("hl7-inbox");
     log::info("inbox_processor_started", {{"consumer", options_.consumer}});
     while (!stop_) {
       runOnce();

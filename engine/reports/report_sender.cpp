@@ -1,6 +1,7 @@
 #include "engine/reports/report_sender.h"
 
 #include "engine/domain/log.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::engine {
 namespace {
@@ -39,7 +40,10 @@ ReportSender::~ReportSender() { stop(); }
 
 void ReportSender::start() {
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    nameThisThread("report-sender");
+    run();
+  });
 }
 
 void ReportSender::stop() {

@@ -29,6 +29,7 @@
 #include "hl7/ack/ack_builder.h"
 #include "hl7/mllp/codec.h"
 #include "hl7/mllp/tls_stream.h"
+#include "engine/domain/thread_name.h"
 
 namespace sundial::hl7::mllp {
 
@@ -403,7 +404,10 @@ Result<std::uint16_t> Server::start() {
   asio::co_spawn(impl.acceptor_strand, Impl::acceptLoop(&impl), LogFailure{"accept"});
   const std::size_t threads = std::max<std::size_t>(1, options.threads);
   for (std::size_t i = 0; i < threads; ++i) {
-    impl.threads.emplace_back([&impl] { impl.io.run(); });
+    impl.threads.emplace_back([&impl] {
+      nameThisThread("mllp");
+      impl.io.run();
+    });
   }
   log::info("mllp_server_started", {{"address", options.address},
                                     {"port", std::to_string(port)},
