@@ -83,19 +83,6 @@ class DicomSendStreamTest : public DicomSendTest {
     return jobFor(target, "archive");
   }
 
-  // A job for a file already in the spool folder.
-  engine::ForwardJob jobFor(const fs::path& spool_file, const std::string& destination) {
-    Instance instance = readInstance(spool_file);
-    engine::ForwardJob job;
-    job.destination = destination;
-    job.sop_class_uid = instance.sop_class_uid;
-    job.sop_instance_uid = instance.sop_instance_uid;
-    job.study_uid = instance.study_uid;
-    job.transfer_syntax_uid = instance.transfer_syntax_uid;
-    job.spool_path = spool_file.string();
-    return job;
-  }
-
   // Each job arrived, in its own syntax, with exactly the spool file's data set bytes.
   void expectReceivedByteForByte(const StorescpProcess& scp,
                                  const std::vector<engine::ForwardJob>& jobs) {

@@ -140,14 +140,19 @@ class DicomSendTest : public ::testing::Test {
   engine::ForwardJob spoolJob(const std::string& corpus_name, const std::string& destination) {
     fs::path target = work_dir_ / "spool" / corpus_name;
     fs::copy_file(corpusFile(corpus_name), target, fs::copy_options::overwrite_existing);
-    Instance instance = readInstance(target);
+    return jobFor(target, destination);
+  }
+
+  // A job for a file already in the spool folder.
+  engine::ForwardJob jobFor(const fs::path& spool_file, const std::string& destination) {
+    Instance instance = readInstance(spool_file);
     engine::ForwardJob job;
     job.destination = destination;
     job.sop_class_uid = instance.sop_class_uid;
     job.sop_instance_uid = instance.sop_instance_uid;
     job.study_uid = instance.study_uid;
     job.transfer_syntax_uid = instance.transfer_syntax_uid;
-    job.spool_path = target.string();
+    job.spool_path = spool_file.string();
     return job;
   }
 
