@@ -117,11 +117,7 @@ TEST_F(DicomSendStreamTest, StreamsEveryTransferSyntaxByteForByteOnOneAssociatio
     jobs.push_back(spoolJob(name, "archive"));
   }
   auto sender = makeSender(destinationFor("ARCHIVE", scp->port()));
-  sender->prepare(jobs);
-  for (const engine::ForwardJob& job : jobs) {
-    Result<void> sent = sender->send(job);
-    EXPECT_TRUE(sent.ok()) << job.spool_path << ": " << (sent.ok() ? "" : sent.error().describe());
-  }
+  sendAll(*sender, jobs);
   EXPECT_EQ(sender->sendPathCounts().streamed, static_cast<int>(jobs.size()));
   EXPECT_EQ(sender->sendPathCounts().through_dcmtk, 0);
   EXPECT_EQ(sender->associationsOpened(), 1);
@@ -149,11 +145,7 @@ TEST_F(DicomSendStreamTest, SmallPeerPduSplitsTheDataSetIntoManyPdus) {
   std::vector<engine::ForwardJob> jobs = {spoolJob(kRleUs, "archive"), exact};
   ASSERT_GT(dataSetBytes(jobs.front().spool_path).size(), 40 * kSmallPeerPdv);
   auto sender = makeSender(destinationFor("ARCHIVE", scp->port()));
-  sender->prepare(jobs);
-  for (const engine::ForwardJob& job : jobs) {
-    Result<void> sent = sender->send(job);
-    EXPECT_TRUE(sent.ok()) << job.spool_path << ": " << (sent.ok() ? "" : sent.error().describe());
-  }
+  sendAll(*sender, jobs);
   EXPECT_EQ(sender->sendPathCounts().streamed, 2);
   EXPECT_EQ(sender->associationsOpened(), 1);
   sender->release();
@@ -275,11 +267,7 @@ TEST_F(DicomSendStreamTest, DicomTlsUsesTheStreamedPath) {
   std::vector<engine::ForwardJob> jobs = {spoolJob(kExplicitPt, "archive"),
                                           spoolJob(kJpegLsCt, "archive"),
                                           spoolJob(kRleUs, "archive")};
-  sender.prepare(jobs);
-  for (const engine::ForwardJob& job : jobs) {
-    Result<void> sent = sender.send(job);
-    EXPECT_TRUE(sent.ok()) << job.spool_path << ": " << (sent.ok() ? "" : sent.error().describe());
-  }
+  sendAll(sender, jobs);
   EXPECT_EQ(sender.sendPathCounts().streamed, 3);
   EXPECT_EQ(sender.sendPathCounts().through_dcmtk, 0);
   EXPECT_EQ(sender.associationsOpened(), 1);

@@ -20,11 +20,7 @@ TEST_F(DicomSendTest, SendsSeveralSopClassesAndSyntaxesAsIsOverOneAssociation) {
     jobs.push_back(spoolJob(name, "archive"));
   }
   auto sender = makeSender(destinationFor("ARCHIVE", scp->port()));
-  sender->prepare(jobs);
-  for (const engine::ForwardJob& job : jobs) {
-    Result<void> sent = sender->send(job);
-    EXPECT_TRUE(sent.ok()) << job.spool_path << ": " << (sent.ok() ? "" : sent.error().describe());
-  }
+  sendAll(*sender, jobs);
   EXPECT_EQ(sender->associationsOpened(), 1);
   sender->release();
   EXPECT_EQ(scp->associationsReceived(), 1);

@@ -165,6 +165,16 @@ class DicomSendTest : public ::testing::Test {
     return destination;
   }
 
+  // Prepares the sender for `jobs` and sends them in order on its association, each expected
+  // to succeed (a failure names the file and the reason, and the rest are still sent).
+  static void sendAll(DicomInstanceSender& sender, const std::vector<engine::ForwardJob>& jobs) {
+    sender.prepare(jobs);
+    for (const engine::ForwardJob& job : jobs) {
+      Result<void> sent = sender.send(job);
+      EXPECT_TRUE(sent.ok()) << job.spool_path << ": " << (sent.ok() ? "" : sent.error().describe());
+    }
+  }
+
   static std::unique_ptr<DicomInstanceSender> makeSender(config::DestinationConfig destination) {
     SendTimeouts timeouts{std::chrono::seconds(3), std::chrono::seconds(5),
                           std::chrono::seconds(10)};
