@@ -221,8 +221,8 @@ void FileSpool::updateRecycledGauges() {
   recycled_bytes_.set(static_cast<double>(recycled_.bytes()));
 }
 
-bool FileSpool::reuseRecycled(const fs::path& temporary) {
-  while (std::optional<RecycledFiles::File> recycled = recycled_.take()) {
+bool FileSpool::reuseRecycled(const fs::path& temporary, std::uint64_t expected_bytes) {
+  while (std::optional<RecycledFiles::File> recycled = recycled_.take(expected_bytes)) {
     // Gone only if something else cleaned the folder: take the next one.
     if (::rename(recycled->path.c_str(), temporary.c_str()) == 0) {
       updateRecycledGauges();
@@ -271,7 +271,7 @@ Result<fs::path> FileSpool::createTemporary() {
                    "path=" + temporaryDir().string());
 }
 
-Result<fs::path> FileSpool::reserveTemporary() {
+Result<fs::path> FileSpool::reserveTemporary(std::uint64_t expected_bytes) {
   Result<void> space = checkFreeSpace();
   // Recycled files hold disk the floor counts as used: give it back before refusing work.
   if (!space && recycled_.files() > 0) {
@@ -282,7 +282,7 @@ Result<fs::path> FileSpool::reserveTemporary() {
   }
   if (!space) return space.error();
   fs::path reused = temporaryName(kTemporarySuffix);
-  if (reuseRecycled(reused)) {
+  if (reuseRecycled(reused, expected_bytes)) {
     files_recycled_.add();
     return reused;
   }

@@ -62,7 +62,7 @@ class FileSpool final : public engine::Spool {
   // start creates no inodes on the receive path (an empty file holds no disk blocks).
   Result<void> start();
 
-  Result<std::filesystem::path> reserveTemporary() override;
+  Result<std::filesystem::path> reserveTemporary(std::uint64_t expected_bytes) override;
   bool syncsFiles() const override { return config_.fsync; }
   Result<std::filesystem::path> commit(const std::filesystem::path& temporary,
                                        const std::string& study_uid,
@@ -97,7 +97,9 @@ class FileSpool final : public engine::Spool {
   // A burst of a few CT studies (0.5 MiB per instance) fits; larger instances are fewer.
   static constexpr std::size_t kMaxRecycledFiles = 512;
   static constexpr std::uintmax_t kMaxRecycledTotalBytes = 256ull * 1024 * 1024;
-  static constexpr std::uintmax_t kMaxRecycledFileBytes = 4ull * 1024 * 1024;
+  // Radiographs and mammograms (15-30 MB) too: reserveTemporary() matches lengths, so a large
+  // file goes to the next large instance instead of being cut down for a small one.
+  static constexpr std::uintmax_t kMaxRecycledFileBytes = 32ull * 1024 * 1024;
   static constexpr std::chrono::seconds kEmptyStudyFolderAge{60};
   // Half the pool: a burst finds files at once, and removals still have room to recycle.
   static constexpr std::size_t kFilesReadyAtStart = kMaxRecycledFiles / 2;
@@ -131,7 +133,7 @@ class FileSpool final : public engine::Spool {
   // should be unlinked instead.
   bool recycle(const std::filesystem::path& file);
   // A recycled file renamed to `temporary`; false when there is none.
-  bool reuseRecycled(const std::filesystem::path& temporary);
+  bool reuseRecycled(const std::filesystem::path& temporary, std::uint64_t expected_bytes);
   // Empty recycled files up to files_ready_at_start_; returns how many were made.
   Result<int> makeFilesReady();
   // Unlinks every recycled file (their disk goes back to the file system); returns how many.

@@ -32,11 +32,21 @@ void RecycledFiles::release(std::uintmax_t bytes) {
   total_bytes_ -= bytes;
 }
 
-std::optional<RecycledFiles::File> RecycledFiles::take() {
+std::optional<RecycledFiles::File> RecycledFiles::take(std::uintmax_t expected_bytes) {
   std::lock_guard lock(mutex_);
   if (files_.empty()) return std::nullopt;
-  File file = std::move(files_.back());
-  files_.pop_back();
+  const auto distance = [expected_bytes](std::uintmax_t bytes) {
+    return bytes > expected_bytes ? bytes - expected_bytes : expected_bytes - bytes;
+  };
+  std::size_t best = files_.size() - 1;  // the most recent
+  const std::size_t oldest = expected_bytes == 0        ? best
+                             : files_.size() > kFitScan ? files_.size() - kFitScan
+                                                        : 0;
+  for (std::size_t i = best; i-- > oldest && distance(files_[best].bytes) > 0;) {
+    if (distance(files_[i].bytes) < distance(files_[best].bytes)) best = i;
+  }
+  File file = std::move(files_[best]);
+  files_.erase(files_.begin() + static_cast<std::ptrdiff_t>(best));
   --count_;
   total_bytes_ -= file.bytes;
   return file;

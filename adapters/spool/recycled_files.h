@@ -35,14 +35,23 @@ class RecycledFiles {
   void add(File file);
   void release(std::uintmax_t bytes);
 
-  // The most recently added file (its disk blocks are the likeliest to be cached), or none.
-  std::optional<File> take();
+  // A file for an instance expected to be about `expected_bytes` long: among the kFitScan
+  // most recently added (their pages are the likeliest to be cached), the one whose length is
+  // closest, the most recent on a tie; with 0 (unknown), the most recent. None when empty.
+  // Written over, a file of about the right length neither allocates blocks (for a larger
+  // instance) nor frees them (for a smaller one; freeing costs a discard on a file system
+  // mounted with `discard`), and finds its pages still cached.
+  std::optional<File> take(std::uintmax_t expected_bytes);
   // Every file, forgetting them (the caller deletes them).
   std::vector<File> takeAll();
 
   std::size_t files() const;       // counting reservations in progress
   std::uintmax_t bytes() const;    // likewise
   const Limits& limits() const { return limits_; }
+
+  // How many of the most recent files take() compares: enough for the sizes a few
+  // associations send at once, few enough for a short loop under the mutex.
+  static constexpr std::size_t kFitScan = 64;
 
  private:
   const Limits limits_;

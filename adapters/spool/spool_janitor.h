@@ -40,7 +40,9 @@ class SpoolJanitor final : public engine::Spool {
   // Removes what is still queued, then joins. Idempotent.
   void stop();
 
-  Result<std::filesystem::path> reserveTemporary() override { return inner_.reserveTemporary(); }
+  Result<std::filesystem::path> reserveTemporary(std::uint64_t expected_bytes) override {
+    return inner_.reserveTemporary(expected_bytes);
+  }
   bool syncsFiles() const override { return inner_.syncsFiles(); }
   Result<std::filesystem::path> commit(const std::filesystem::path& temporary,
                                        const std::string& study_uid,

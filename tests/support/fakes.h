@@ -127,7 +127,9 @@ class FakeSpool final : public engine::Spool {
  public:
   std::vector<std::filesystem::path> committed;
   std::vector<std::filesystem::path> removed;
-  Result<std::filesystem::path> reserveTemporary() override { return std::filesystem::path("tmp"); }
+  Result<std::filesystem::path> reserveTemporary(std::uint64_t) override {
+    return std::filesystem::path("tmp");
+  }
   std::vector<FileState> commit_states;  // what each commit() was told, in order
   bool syncsFiles() const override { return true; }
   Result<std::filesystem::path> commit(const std::filesystem::path&, const std::string& study,

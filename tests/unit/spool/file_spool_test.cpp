@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -76,7 +77,7 @@ TEST_F(FileSpoolTest, ReserveGivesUniqueFilesInTemporaryFolder) {
   ASSERT_TRUE(spool.start().ok());
   std::set<fs::path> seen;
   for (int i = 0; i < 50; ++i) {
-    auto reserved = spool.reserveTemporary();
+    auto reserved = spool.reserveTemporary(0);
     ASSERT_TRUE(reserved.ok()) << reserved.error().describe();
     EXPECT_EQ(reserved->parent_path(), spool.temporaryDir());
     EXPECT_TRUE(fs::exists(*reserved));
@@ -92,7 +93,7 @@ TEST_F(FileSpoolTest, ReserveIsUniqueAcrossThreads) {
   for (auto& out : per_thread) {
     threads.emplace_back([&spool, &out] {
       for (int i = 0; i < 25; ++i) {
-        auto reserved = spool.reserveTemporary();
+        auto reserved = spool.reserveTemporary(0);
         if (reserved) out.push_back(*reserved);
       }
     });
@@ -106,7 +107,7 @@ TEST_F(FileSpoolTest, ReserveIsUniqueAcrossThreads) {
 TEST_F(FileSpoolTest, CommitMovesFileToStudyFolder) {
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   writeFile(*temporary, "DICM payload");
 
@@ -123,7 +124,7 @@ TEST_F(FileSpoolTest, CommitWithoutFsyncAlsoWorks) {
   config.fsync = false;
   FileSpool spool(dir_, config, metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   writeFile(*temporary, "x");
   EXPECT_TRUE(spool.commit(*temporary, kStudy, kSop, kWritten).ok());
@@ -133,7 +134,7 @@ TEST_F(FileSpoolTest, CommitOfSameInstanceTwiceKeepsOneFile) {
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
   for (const char* content : {"first", "second"}) {
-    auto temporary = spool.reserveTemporary();
+    auto temporary = spool.reserveTemporary(0);
     ASSERT_TRUE(temporary.ok());
     writeFile(*temporary, content);
     ASSERT_TRUE(spool.commit(*temporary, kStudy, kSop, kWritten).ok());
@@ -146,7 +147,7 @@ TEST_F(FileSpoolTest, CommitOfSameInstanceTwiceKeepsOneFile) {
 TEST_F(FileSpoolTest, CommitRefusesUidsThatAreNotUids) {
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   for (const char* bad : {"", "../etc", "1.2/3", "1..2", "abc"}) {
     auto committed = spool.commit(*temporary, bad, kSop, kWritten);
@@ -173,7 +174,7 @@ TEST_F(FileSpoolTest, CommitRefusesFilesOutsideTemporaryFolder) {
 TEST_F(FileSpoolTest, CommitOfVanishedTemporaryIsNotFound) {
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   spool.discard(*temporary);
   auto committed = spool.commit(*temporary, kStudy, kSop, kWritten);
@@ -184,7 +185,7 @@ TEST_F(FileSpoolTest, CommitOfVanishedTemporaryIsNotFound) {
 TEST_F(FileSpoolTest, DiscardRemovesTemporary) {
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   spool.discard(*temporary);
   EXPECT_FALSE(fs::exists(*temporary));
@@ -203,7 +204,7 @@ TEST_F(FileSpoolTest, DiscardNeverTouchesFilesOutsideTemporaryFolder) {
 TEST_F(FileSpoolTest, FreeSpaceFloorGivesResourceExhausted) {
   FileSpool spool(dir_, spoolConfig(std::uint64_t{1} << 62), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto reserved = spool.reserveTemporary();
+  auto reserved = spool.reserveTemporary(0);
   ASSERT_FALSE(reserved.ok());
   EXPECT_EQ(reserved.error().code, ErrorCode::ResourceExhausted);
   EXPECT_NE(reserved.error().message.find("free-space floor"), std::string::npos);
@@ -216,7 +217,7 @@ TEST_F(FileSpoolTest, UnwritableSpoolGivesResourceExhausted) {
   // (who ignores folder permissions, so a read-only folder would prove nothing in CI).
   fs::remove_all(spool.temporaryDir());
   writeFile(spool.temporaryDir(), "not a folder");
-  auto reserved = spool.reserveTemporary();
+  auto reserved = spool.reserveTemporary(0);
   ASSERT_FALSE(reserved.ok());
   EXPECT_EQ(reserved.error().code, ErrorCode::ResourceExhausted);
   EXPECT_NE(reserved.error().message.find("not writable"), std::string::npos);
@@ -238,7 +239,7 @@ TEST_F(FileSpoolTest, StartRecyclesOrDeletesLeftoverTemporaryFiles) {
   EXPECT_EQ(spool.recycledFilesForTest(), 1u);
   EXPECT_EQ(spool.recycledBytesForTest(), std::string("half an instance").size());
   EXPECT_EQ(spool.listCommitted().size(), 1u);
-  auto reused = spool.reserveTemporary();
+  auto reused = spool.reserveTemporary(0);
   ASSERT_TRUE(reused.ok());
   EXPECT_EQ(readFile(*reused), "half an instance");  // the writer overwrites and cuts it
   EXPECT_EQ(counterValue(metrics_, "sundial_spool_files_recycled_total"), 1u);
@@ -253,13 +254,13 @@ TEST_F(FileSpoolTest, StartMakesEmptyFilesReadyForTheFirstBurst) {
     EXPECT_EQ(spool.recycledFilesForTest(), kReady);
     EXPECT_EQ(spool.recycledBytesForTest(), 0u);
     for (std::size_t i = 0; i < kReady; ++i) {
-      auto reserved = spool.reserveTemporary();
+      auto reserved = spool.reserveTemporary(0);
       ASSERT_TRUE(reserved.ok());
       EXPECT_EQ(fs::file_size(*reserved), 0u);
     }
     EXPECT_EQ(counterValue(metrics_, "sundial_spool_files_created_total"), 0u);
     EXPECT_EQ(counterValue(metrics_, "sundial_spool_files_recycled_total"), kReady);
-    ASSERT_TRUE(spool.reserveTemporary().ok());
+    ASSERT_TRUE(spool.reserveTemporary(0).ok());
     EXPECT_EQ(counterValue(metrics_, "sundial_spool_files_created_total"), 1u);
   }
   // A restart counts what the previous run left (its six reserved files) towards the files to
@@ -281,7 +282,7 @@ TEST_F(FileSpoolTest, ListCommittedSkipsTemporaryAndForeignFiles) {
   ASSERT_TRUE(spool.start().ok());
   std::vector<fs::path> expected;
   for (int i = 1; i <= 3; ++i) {
-    auto temporary = spool.reserveTemporary();
+    auto temporary = spool.reserveTemporary(0);
     ASSERT_TRUE(temporary.ok());
     writeFile(*temporary, "x");
     auto committed = spool.commit(*temporary, std::string(kStudy) + "." + std::to_string(i % 2),
@@ -289,7 +290,7 @@ TEST_F(FileSpoolTest, ListCommittedSkipsTemporaryAndForeignFiles) {
     ASSERT_TRUE(committed.ok());
     expected.push_back(*committed);
   }
-  auto pending = spool.reserveTemporary();  // in tmp/: not listed
+  auto pending = spool.reserveTemporary(0);  // in tmp/: not listed
   ASSERT_TRUE(pending.ok());
   writeFile(dir_ / "README.txt", "not an instance");
   std::sort(expected.begin(), expected.end());
@@ -301,7 +302,7 @@ TEST_F(FileSpoolTest, ListCommittedSkipsTemporaryAndForeignFiles) {
 TEST_F(FileSpoolTest, RemoveDeletesFileButKeepsTheEmptyStudyFolder) {
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   auto committed = spool.commit(*temporary, kStudy, kSop, kWritten);
   ASSERT_TRUE(committed.ok());
@@ -323,7 +324,7 @@ TEST_F(FileSpoolTest, SweepRemovesOnlyStudyFoldersEmptySinceTheCutoff) {
   const std::string busy = std::string(kStudy) + ".2";
   std::vector<fs::path> committed;
   for (const std::string& study : {emptied, busy}) {
-    auto temporary = spool.reserveTemporary();
+    auto temporary = spool.reserveTemporary(0);
     ASSERT_TRUE(temporary.ok());
     auto done = spool.commit(*temporary, study, kSop, kWritten);
     ASSERT_TRUE(done.ok());
@@ -351,7 +352,7 @@ TEST_F(FileSpoolTest, SweepRemovesOnlyStudyFoldersEmptySinceTheCutoff) {
 TEST_F(FileSpoolTest, CommitMakesTheStudyFolderAgainWhenTheSweepRemovesItMidCommit) {
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto first = spool.reserveTemporary();
+  auto first = spool.reserveTemporary(0);
   ASSERT_TRUE(first.ok());
   auto committed = spool.commit(*first, kStudy, "1.2.3.1", kWritten);
   ASSERT_TRUE(committed.ok());
@@ -363,7 +364,7 @@ TEST_F(FileSpoolTest, CommitMakesTheStudyFolderAgainWhenTheSweepRemovesItMidComm
       EXPECT_EQ(spool.removeEmptyStudyFolders(fs::file_time_type::max()), 1);
     }
   });
-  auto second = spool.reserveTemporary();
+  auto second = spool.reserveTemporary(0);
   ASSERT_TRUE(second.ok());
   writeFile(*second, "second instance");
   auto recommitted = spool.commit(*second, kStudy, "1.2.3.2", kWritten);
@@ -380,14 +381,14 @@ TEST_F(FileSpoolTest, CommitSyncsTheRootWhenAnotherThreadMadeTheStudyFolderFirst
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
   spool.setBeforeMkdirForTest([&] { fs::create_directory(dir_ / kStudy); });
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   auto committed = spool.commit(*temporary, kStudy, kSop, kWritten);
   ASSERT_TRUE(committed.ok()) << committed.error().describe();
   EXPECT_TRUE(fs::exists(*committed));
   EXPECT_EQ(spool.rootSyncsForTest(), 1);
   // The folder is there now: the next instance of the study syncs no root.
-  auto next = spool.reserveTemporary();
+  auto next = spool.reserveTemporary(0);
   ASSERT_TRUE(next.ok());
   ASSERT_TRUE(spool.commit(*next, kStudy, "1.2.3.2", kWritten).ok());
   EXPECT_EQ(spool.rootSyncsForTest(), 1);
@@ -399,7 +400,7 @@ TEST_F(FileSpoolTest, CommitSyncsTheRootOnlyWithFsyncOn) {
   FileSpool spool(dir_, config, metrics_);
   ASSERT_TRUE(spool.start().ok());
   spool.setBeforeMkdirForTest([&] { fs::create_directory(dir_ / kStudy); });
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   ASSERT_TRUE(spool.commit(*temporary, kStudy, kSop, kWritten).ok());
   EXPECT_EQ(spool.rootSyncsForTest(), 0);
@@ -412,7 +413,7 @@ TEST_F(FileSpoolTest, CommitGivesUpWhenTheStudyFolderKeepsVanishing) {
   ASSERT_TRUE(spool.start().ok());
   spool.setBeforeRenameForTest(
       [&] { spool.removeEmptyStudyFolders(fs::file_time_type::max()); });
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   auto committed = spool.commit(*temporary, kStudy, kSop, kWritten);
   ASSERT_FALSE(committed.ok());
@@ -425,7 +426,7 @@ TEST_F(FileSpoolTest, RemoveKeepsStudyFolderWithOtherInstances) {
   ASSERT_TRUE(spool.start().ok());
   std::vector<fs::path> committed;
   for (const char* sop : {"1.2.3.1", "1.2.3.2"}) {
-    auto temporary = spool.reserveTemporary();
+    auto temporary = spool.reserveTemporary(0);
     ASSERT_TRUE(temporary.ok());
     auto done = spool.commit(*temporary, kStudy, sop, kWritten);
     ASSERT_TRUE(done.ok());
@@ -434,7 +435,7 @@ TEST_F(FileSpoolTest, RemoveKeepsStudyFolderWithOtherInstances) {
   ASSERT_TRUE(spool.remove(committed[0]).ok());
   EXPECT_TRUE(fs::exists(committed[1]));
   // A commit into a study folder after removals still works.
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   EXPECT_TRUE(spool.commit(*temporary, kStudy, "1.2.3.3", kWritten).ok());
 }
@@ -460,7 +461,7 @@ TEST_F(FileSpoolTest, SecondSpoolOnTheSameRootIsRefusedUntilTheFirstIsGone) {
   {
     FileSpool first(dir_, spoolConfig(), metrics_);
     ASSERT_TRUE(first.start().ok());
-    auto half_written = first.reserveTemporary();
+    auto half_written = first.reserveTemporary(0);
     ASSERT_TRUE(half_written.ok());
     writeFile(*half_written, "half an instance");
 
@@ -500,7 +501,7 @@ TEST_F(FileSpoolTest, StartFailsWhenRootCannotBeCreated) {
 TEST_F(FileSpoolTest, RemovedFileIsRecycledForTheNextInstance) {
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   writeFile(*temporary, "first instance");
   auto committed = spool.commit(*temporary, kStudy, kSop, kWritten);
@@ -513,7 +514,7 @@ TEST_F(FileSpoolTest, RemovedFileIsRecycledForTheNextInstance) {
   EXPECT_EQ(spool.recycledFilesForTest(), 1u);
   EXPECT_TRUE(spool.listCommitted().empty());
 
-  auto reused = spool.reserveTemporary();
+  auto reused = spool.reserveTemporary(0);
   ASSERT_TRUE(reused.ok());
   EXPECT_EQ(reused->extension(), FileSpool::kTemporarySuffix);
   struct stat after {};
@@ -522,12 +523,41 @@ TEST_F(FileSpoolTest, RemovedFileIsRecycledForTheNextInstance) {
   EXPECT_EQ(spool.recycledFilesForTest(), 0u);
 }
 
+// The receiver asks for a file of its association's previous instance's length: a large
+// recycled file goes to a large instance, a small one to a small instance, whatever order
+// they were recycled in.
+TEST_F(FileSpoolTest, ReserveHandsOutTheRecycledFileClosestToTheExpectedLength) {
+  FileSpool spool(dir_, spoolConfig(), metrics_);
+  ASSERT_TRUE(spool.start().ok());
+  std::map<std::uint64_t, ino_t> inode_of_length;
+  std::vector<fs::path> committed_files;
+  for (std::uint64_t length : {600'000u, 40'000u}) {
+    auto temporary = spool.reserveTemporary(0);
+    ASSERT_TRUE(temporary.ok());
+    writeFile(*temporary, std::string(length, 'x'));
+    auto committed = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(length), kWritten);
+    ASSERT_TRUE(committed.ok());
+    struct stat info {};
+    ASSERT_EQ(::stat(committed->c_str(), &info), 0);
+    inode_of_length[length] = info.st_ino;
+    committed_files.push_back(*committed);
+  }
+  for (const fs::path& path : committed_files) ASSERT_TRUE(spool.remove(path).ok());
+  for (std::uint64_t expected : {590'000u, 41'000u}) {
+    auto reused = spool.reserveTemporary(expected);
+    ASSERT_TRUE(reused.ok());
+    struct stat info {};
+    ASSERT_EQ(::stat(reused->c_str(), &info), 0);
+    EXPECT_EQ(info.st_ino, inode_of_length[expected > 100'000 ? 600'000 : 40'000]) << expected;
+  }
+}
+
 TEST_F(FileSpoolTest, RecyclingIsBoundedInCountAndFileSize) {
   auto config = spoolConfig();
   config.fsync = false;  // hundreds of files: the bounds are under test, not the disk
   FileSpool spool(dir_, config, metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto big = spool.reserveTemporary();
+  auto big = spool.reserveTemporary(0);
   ASSERT_TRUE(big.ok());
   writeFile(*big, std::string(FileSpool::kMaxRecycledFileBytes + 1, 'x'));
   auto committed_big = spool.commit(*big, kStudy, "1.2.3.999", kWritten);
@@ -538,7 +568,7 @@ TEST_F(FileSpoolTest, RecyclingIsBoundedInCountAndFileSize) {
 
   std::vector<fs::path> committed;
   for (size_t i = 0; i < FileSpool::kMaxRecycledFiles + 3; ++i) {
-    auto temporary = spool.reserveTemporary();
+    auto temporary = spool.reserveTemporary(0);
     ASSERT_TRUE(temporary.ok());
     auto done = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(i + 1), kWritten);
     ASSERT_TRUE(done.ok());
@@ -566,7 +596,7 @@ TEST_F(FileSpoolTest, ABurstOfRemovalsIsReusedByTheNextBurst) {
   const std::string instance(4096, 'i');
   std::vector<fs::path> committed;
   for (int i = 0; i < kBurst; ++i) {
-    auto temporary = spool.reserveTemporary();
+    auto temporary = spool.reserveTemporary(0);
     ASSERT_TRUE(temporary.ok());
     writeFile(*temporary, instance);
     auto done = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(i + 1), kWritten);
@@ -582,7 +612,7 @@ TEST_F(FileSpoolTest, ABurstOfRemovalsIsReusedByTheNextBurst) {
             static_cast<std::uint64_t>(kBurst));
   EXPECT_EQ(counterValue(metrics_, "sundial_spool_files_recycled_total"), 0u);
 
-  for (int i = 0; i < kBurst; ++i) ASSERT_TRUE(spool.reserveTemporary().ok());
+  for (int i = 0; i < kBurst; ++i) ASSERT_TRUE(spool.reserveTemporary(0).ok());
   EXPECT_EQ(counterValue(metrics_, "sundial_spool_files_created_total"),
             static_cast<std::uint64_t>(kBurst));
   EXPECT_EQ(counterValue(metrics_, "sundial_spool_files_recycled_total"),
@@ -595,13 +625,13 @@ TEST_F(FileSpoolTest, ABurstOfRemovalsIsReusedByTheNextBurst) {
 TEST_F(FileSpoolTest, DiscardedTemporaryFileIsRecycled) {
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  auto temporary = spool.reserveTemporary();
+  auto temporary = spool.reserveTemporary(0);
   ASSERT_TRUE(temporary.ok());
   writeFile(*temporary, "refused instance");
   spool.discard(*temporary);
   EXPECT_FALSE(fs::exists(*temporary));
   EXPECT_EQ(spool.recycledFilesForTest(), 1u);
-  ASSERT_TRUE(spool.reserveTemporary().ok());
+  ASSERT_TRUE(spool.reserveTemporary(0).ok());
   EXPECT_EQ(counterValue(metrics_, "sundial_spool_files_recycled_total"), 1u);
 }
 
@@ -613,7 +643,7 @@ TEST_F(FileSpoolTest, BelowTheFloorRecycledFilesAreDeletedBeforeRefusing) {
   ASSERT_TRUE(spool.start().ok());
   std::vector<fs::path> committed;
   for (int i = 0; i < 3; ++i) {
-    auto temporary = spool.reserveTemporary();
+    auto temporary = spool.reserveTemporary(0);
     ASSERT_TRUE(temporary.ok());
     auto done = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(i + 1), kWritten);
     ASSERT_TRUE(done.ok());
@@ -624,7 +654,7 @@ TEST_F(FileSpoolTest, BelowTheFloorRecycledFilesAreDeletedBeforeRefusing) {
   // The disk is below the floor as long as the recycled files hold their share.
   spool.setFreeBytesForTest([&] { return spool.recycledFilesForTest() > 0 ? kFloor - 1 : kFloor; });
 
-  auto reserved = spool.reserveTemporary();
+  auto reserved = spool.reserveTemporary(0);
   ASSERT_TRUE(reserved.ok()) << reserved.error().describe();
   EXPECT_EQ(spool.recycledFilesForTest(), 0u);
   EXPECT_EQ(counterValue(metrics_, "sundial_spool_files_created_total"), 4u);
@@ -636,7 +666,7 @@ TEST_F(FileSpoolTest, BelowTheFloorRecycledFilesAreDeletedBeforeRefusing) {
 
   // Still below the floor with nothing left to give back: refused.
   spool.setFreeBytesForTest([&] { return kFloor - 1; });
-  auto refused = spool.reserveTemporary();
+  auto refused = spool.reserveTemporary(0);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::ResourceExhausted);
 }
@@ -669,7 +699,7 @@ TEST_F(FileSpoolTest, StartKeepsThePreviousRunsRecycledFiles) {
   {
     FileSpool spool(dir_, spoolConfig(), metrics_);
     ASSERT_TRUE(spool.start().ok());
-    auto temporary = spool.reserveTemporary();
+    auto temporary = spool.reserveTemporary(0);
     ASSERT_TRUE(temporary.ok());
     writeFile(*temporary, "forwarded instance");
     auto committed = spool.commit(*temporary, kStudy, kSop, kWritten);

@@ -58,7 +58,7 @@ TEST(RecycledFiles, TakeHandsOutTheLastAddedAndFreesItsRoom) {
   pool.add(file("newer", 70));
   EXPECT_FALSE(pool.reserve(0));
 
-  auto taken = pool.take();
+  auto taken = pool.take(0);
   ASSERT_TRUE(taken.has_value());
   EXPECT_EQ(taken->path.filename(), "newer");
   EXPECT_EQ(pool.files(), 1u);
@@ -66,8 +66,51 @@ TEST(RecycledFiles, TakeHandsOutTheLastAddedAndFreesItsRoom) {
   EXPECT_TRUE(pool.reserve(70));
   pool.release(70);
 
-  ASSERT_TRUE(pool.take().has_value());
-  EXPECT_FALSE(pool.take().has_value());
+  ASSERT_TRUE(pool.take(0).has_value());
+  EXPECT_FALSE(pool.take(0).has_value());
+}
+
+// A CT slice gets a slice-sized file and a radiograph a radiograph-sized one, so that writing
+// over it neither allocates nor frees disk blocks.
+TEST(RecycledFiles, TakeWithAnExpectedLengthHandsOutTheClosestFile) {
+  RecycledFiles pool({10, 100'000'000, 50'000'000});
+  for (auto [name, bytes] : {std::pair{"slice-1", 525'000u},
+                             {"radiograph", 15'000'000u},
+                             {"empty", 0u},
+                             {"slice-2", 526'000u}}) {
+    ASSERT_TRUE(pool.reserve(bytes));
+    pool.add(file(name, bytes));
+  }
+  EXPECT_EQ(pool.take(14'000'000)->path.filename(), "radiograph");
+  EXPECT_EQ(pool.take(525'100)->path.filename(), "slice-1");
+  EXPECT_EQ(pool.take(100)->path.filename(), "empty");
+  EXPECT_EQ(pool.take(15'000'000)->path.filename(), "slice-2");  // the only one left
+  EXPECT_FALSE(pool.take(1).has_value());
+  EXPECT_EQ(pool.files(), 0u);
+  EXPECT_EQ(pool.bytes(), 0u);
+}
+
+TEST(RecycledFiles, TakeBreaksTiesTowardsTheMostRecent) {
+  RecycledFiles pool({10, 1000, 100});
+  for (auto name : {"older", "newer"}) {
+    ASSERT_TRUE(pool.reserve(40));
+    pool.add(file(name, 40));
+  }
+  EXPECT_EQ(pool.take(50)->path.filename(), "newer");
+}
+
+// Only the most recent files are compared: older ones' pages are likely out of the cache,
+// and the loop runs under the mutex.
+TEST(RecycledFiles, TakeComparesOnlyTheMostRecentFiles) {
+  RecycledFiles pool({RecycledFiles::kFitScan + 1, 1'000'000, 1000});
+  ASSERT_TRUE(pool.reserve(1000));
+  pool.add(file("oldest-exact", 1000));
+  for (std::size_t i = 0; i < RecycledFiles::kFitScan; ++i) {
+    ASSERT_TRUE(pool.reserve(10));
+    pool.add(file("recent-" + std::to_string(i), 10));
+  }
+  EXPECT_EQ(pool.take(1000)->path.filename(),
+            "recent-" + std::to_string(RecycledFiles::kFitScan - 1));
 }
 
 TEST(RecycledFiles, TakeAllEmptiesThePool) {

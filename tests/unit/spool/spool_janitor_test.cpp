@@ -89,11 +89,11 @@ TEST(SpoolJanitor, RecyclesAtOnceAndQueuesOnlyRealRemovals) {
   ASSERT_TRUE(spool.start().ok());
   SpoolJanitor janitor(spool);
   janitor.start();
-  auto small = janitor.reserveTemporary();
+  auto small = janitor.reserveTemporary(0);
   ASSERT_TRUE(small.ok());
   auto committed_small = janitor.commit(*small, "1.2.3", "1.2.3.1", engine::Spool::FileState::Written);
   ASSERT_TRUE(committed_small.ok());
-  auto big = janitor.reserveTemporary();
+  auto big = janitor.reserveTemporary(0);
   ASSERT_TRUE(big.ok());
   std::ofstream(*big, std::ios::binary) << std::string(FileSpool::kMaxRecycledFileBytes + 1, 'x');
   auto committed_big = janitor.commit(*big, "1.2.3", "1.2.3.2", engine::Spool::FileState::Written);
