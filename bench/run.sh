@@ -3,7 +3,9 @@
 # Lua forwarding, measured side by side in one run with the shared harness (../shared/bench),
 # on its default data set (4 CT studies x 250 instances + 10 CR studies x 2, 826 MB), with 1
 # and 4 sending associations. Prints RESULT and RATIO lines; JSON in bench/results/<time>/.
-#   REPS=3 (repetitions per target)   TARGETS="wire sundial-streaming sundial-completion orthanc rules hl7 worklist"
+#   REPS=3 (repetitions per target)   TARGETS="wire relay sundial-streaming sundial-completion orthanc rules hl7 worklist"
+# relay: build/bench/relay/tcp_relay between the senders and the reader, a router that does no
+# work at all (bytes copied both ways, no parsing, no disk): the most any router reaches here.
 # TLS (issue 6), not in the default set: TARGETS="sundial-streaming sundial-tls wire wire-tls"
 # sundial-tls: the streaming pass-through with DICOM over TLS on both links (storescu +tls ->
 # Sundial's TLS listener, Sundial -> storescp +tls), mutual TLS, certificates made here with
@@ -14,7 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 harness=${SUNDIAL_BENCH_HARNESS:-$here/../../shared/bench}
 reps=${REPS:-3}
-targets=${TARGETS:-wire sundial-streaming sundial-completion orthanc rules hl7 worklist}
+targets=${TARGETS:-wire relay sundial-streaming sundial-completion orthanc rules hl7 worklist}
 out=${BENCH_OUT:-$here/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 
@@ -50,6 +52,9 @@ run_tls() { SUNDIAL_BENCH_TLS_DIR="$tls_dir" PATH="$here/tls/bin:$PATH" run "$@"
 /usr/bin/python3 "$harness/gen_dataset.py" >&2
 
 want wire && run --name wire --direct --reps "$reps" --out "$out/wire.json"
+# The relay is transparent: the senders call the reader's AE title through it.
+want relay && run --name relay --router-aet READER --reps "$reps" --out "$out/relay.json" \
+  --start-cmd "$here/../build/bench/relay/tcp_relay {port} {reader_host} {reader_port}"
 want orthanc && run --name orthanc-instance --start-cmd "{bench_dir}/targets/orthanc.sh instance" \
   --router-aet ORTHANC --env TCP_NODELAY=1 --reps "$reps" --out "$out/orthanc-instance.json"
 # Sundial gets no TCP_NODELAY from outside: it must not depend on its users knowing about it.
@@ -72,9 +77,12 @@ want worklist && { /usr/bin/python3 "$here/worklist/worklist_bench.py" --out "$o
   || echo "!!! worklist bench failed" >&2; }
 
 echo "=== ratios (median, same run)"
+[ -f "$out/wire.json" ] && [ -f "$out/relay.json" ] && \
+  { $B compare "$out/wire.json" "$out/relay.json" | grep -E "e2e_ips" || true; }
 for s in sundial-streaming sundial-completion; do
   [ -f "$out/$s.json" ] || continue
   [ -f "$out/wire.json" ] && $B compare "$out/wire.json" "$out/$s.json" | grep -E "e2e_ips|ingest_ips" || true
+  [ -f "$out/relay.json" ] && $B compare "$out/relay.json" "$out/$s.json" | grep -E "e2e_ips" || true
   [ -f "$out/orthanc-instance.json" ] && $B compare "$out/orthanc-instance.json" "$out/$s.json" \
     | grep -E "e2e_ips|rss_peak|lat_p50|tail_s" || true
 done
