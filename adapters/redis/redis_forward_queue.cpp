@@ -102,18 +102,33 @@ Result<std::vector<engine::ForwardJob>> RedisForwardQueue::claim(const std::stri
   if (auto ok = checkName(destination, "destination"); !ok) return ok.error();
   if (auto ok = checkName(worker, "worker"); !ok) return ok.error();
   if (max <= 0) return std::vector<engine::ForwardJob>{};
-  auto jobs = runClaim(destination, worker, max, {});
-  if (!jobs || !jobs.value().empty() || wait <= std::chrono::milliseconds::zero()) return jobs;
+  const bool may_wait = wait > std::chrono::milliseconds::zero();
+  const auto remember = [this, max](Result<std::vector<engine::ForwardJob>> jobs) {
+    if (jobs) ready_list_short_ = static_cast<int>(jobs.value().size()) < max;
+    return jobs;
+  };
+  const bool blmove_first = may_wait && ready_list_short_;
+  if (!blmove_first) {
+    auto jobs = remember(runClaim(destination, worker, max, {}));
+    if (!jobs || !jobs.value().empty() || !may_wait) return jobs;
+  }
 
-  // Nothing ready: block in Redis for the first job, then take the rest without waiting.
+  // Nothing ready, or likely so: block in Redis for the first job (at once if one is there),
+  // then take the rest without waiting.
   auto first = client_.blockingCommand(
       {"BLMOVE", keys_.ready(destination, node_), keys_.inFlight(destination, worker), "RIGHT",
        "LEFT",
        formatSeconds(wait)},
       wait);
   if (!first) return first.error();
-  if (first.value().isNil()) return std::vector<engine::ForwardJob>{};
-  return runClaim(destination, worker, max, {first.value().str});
+  if (!first.value().isNil()) {
+    return remember(runClaim(destination, worker, max, {first.value().str}));
+  }
+  // Nothing on this node's list for `wait`. When the script was not run first, the jobs of
+  // instances recorded before ready lists were per node (only the script takes those) have
+  // not been looked at yet.
+  if (blmove_first && !node_.empty()) return remember(runClaim(destination, worker, max, {}));
+  return std::vector<engine::ForwardJob>{};
 }
 
 Result<engine::AckOutcome> RedisForwardQueue::acknowledge(const engine::ForwardJob& job,

@@ -6,7 +6,10 @@
 // of ready, one worker's in flight, waiting, sent or dead.
 //
 // claim() blocks in Redis (BLMOVE) when nothing is ready, so a job enqueued from any
-// connection wakes the worker within milliseconds.
+// connection wakes the worker within milliseconds. After a claim that found fewer jobs than
+// asked for, the next one starts with BLMOVE, which returns at once when a job is there: when
+// forwarding keeps up (streaming, the list a job or two deep) that saves the claim script's
+// empty round trip before every job.
 
 #include <string>
 #include <string_view>
@@ -62,6 +65,10 @@ class RedisForwardQueue final : public engine::ForwardQueue {
   KeySchema keys_;
   const Clock& clock_;
   std::string node_;
+  // The last claim found fewer jobs than asked for: the list is likely empty or nearly so.
+  // False at first, so that the first claim runs the script, which registers the worker and
+  // its node (depth() counts in-flight and ready jobs through those sets).
+  bool ready_list_short_ = false;
 };
 
 }  // namespace sundial::adapters::redis

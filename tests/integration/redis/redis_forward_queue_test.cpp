@@ -3,6 +3,7 @@
 
 #include "adapters/redis/redis_forward_queue.h"
 
+#include <string>
 #include <thread>
 
 #include "adapters/redis/redis_state_store.h"
@@ -246,6 +247,57 @@ TEST_F(RedisForwardQueueTest, BlockingClaimReturnsNothingAfterTheWait) {
   ASSERT_TRUE(jobs.ok()) << jobs.error().describe();
   EXPECT_TRUE(jobs->empty());
   EXPECT_GE(waited, 90ms);
+}
+
+// How many times Redis ran `command` (lower case, as INFO names it) since it started.
+long long timesRun(RedisClient& client, const std::string& command) {
+  auto info = client.command({"INFO", "commandstats"});
+  EXPECT_TRUE(info.ok());
+  if (!info.ok()) return -1;
+  const std::string key = "cmdstat_" + command + ":calls=";
+  const std::size_t at = info.value().str.find(key);
+  return at == std::string::npos ? 0 : std::stoll(info.value().str.substr(at + key.size()));
+}
+
+// Streaming keeps the ready list empty or a job deep: after a claim that found fewer jobs
+// than asked for, the next claim waits in BLMOVE at once and runs the claim script only for
+// the job that came, instead of running it first to find nothing (one script less per job).
+TEST_F(RedisForwardQueueTest, AfterAShortClaimTheNextWaitsFirstAndRunsOneScriptPerJob) {
+  enqueue(1, {kArchive});
+  auto first = queue_->claim(kArchive, kWorker, 10, 5000ms);
+  ASSERT_TRUE(first.ok()) << first.error().describe();
+  ASSERT_EQ(first->size(), 1u);  // short of 10
+
+  RedisClient& client = queue_->clientForTest();
+  const long long scripts_before = timesRun(client, "evalsha");
+  const long long blmoves_before = timesRun(client, "blmove");
+  std::thread producer([this] {
+    std::this_thread::sleep_for(200ms);
+    RedisStateStore other(clientOptions(), kPrefix);
+    EXPECT_TRUE(other.recordInstances({makeRecord(1, 2, {kArchive}, {kArchive})}).ok());
+  });
+  auto next = queue_->claim(kArchive, kWorker, 10, 5000ms);
+  producer.join();
+  ASSERT_TRUE(next.ok()) << next.error().describe();
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ(next->front().sop_instance_uid, sopUid(1, 2));
+  // The producer's own script (record) counts too: one for it, one for the claim.
+  EXPECT_EQ(timesRun(client, "evalsha") - scripts_before, 2);
+  EXPECT_EQ(timesRun(client, "blmove") - blmoves_before, 1);
+  EXPECT_EQ(depth(kArchive).in_flight, 2);
+}
+
+// A full claim means more may be waiting: the next one runs the script first and takes a
+// batch without blocking.
+TEST_F(RedisForwardQueueTest, AfterAFullClaimTheNextTakesABatchWithoutBlmove) {
+  enqueue(5, {kArchive});
+  ASSERT_EQ(claim(kArchive, 2).size(), 2u);
+  RedisClient& client = queue_->clientForTest();
+  const long long blmoves_before = timesRun(client, "blmove");
+  auto next = queue_->claim(kArchive, kWorker, 2, 5000ms);
+  ASSERT_TRUE(next.ok()) << next.error().describe();
+  EXPECT_EQ(next->size(), 2u);
+  EXPECT_EQ(timesRun(client, "blmove") - blmoves_before, 0);
 }
 
 }  // namespace

@@ -161,6 +161,19 @@ TEST_F(RedisPerNodeQueueTest, JobsQueuedBeforeNodesHadListsAreTakenWhenTheNodesL
   EXPECT_EQ(claim("alpha", kArchive), std::vector<std::string>{sopUid(1, 1)});
 }
 
+// After a short claim the next one waits in BLMOVE on the node's own list; when that stays
+// empty, the claim script still takes what was queued before nodes had lists.
+TEST_F(RedisPerNodeQueueTest, AWaitingClaimStillTakesJobsQueuedBeforeNodesHadLists) {
+  EXPECT_TRUE(claim("alpha", kArchive).empty());  // short: the next claim starts with BLMOVE
+  ASSERT_TRUE(RedisStateStore(clientOptions(), kPrefix)
+                  .recordInstances({makeRecord(1, 1, {kArchive}, {kArchive})})
+                  .ok());
+  auto jobs = nodes_["alpha"].queue->claim(kArchive, "alpha-w", 10, 100ms);
+  ASSERT_TRUE(jobs.ok()) << jobs.error().describe();
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ(jobs->front().sop_instance_uid, sopUid(1, 1));
+}
+
 TEST_F(RedisPerNodeQueueTest, AStudyIsCompletedOnlyWhenQuietAtEveryNode) {
   auto early = makeRecord(1, 1, {kArchive}, {}, kBaseMs);
   ASSERT_TRUE(nodes_["alpha"].store->recordInstances({early}).ok());
