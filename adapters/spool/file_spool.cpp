@@ -237,7 +237,9 @@ bool FileSpool::recycle(const fs::path& file) {
   struct stat info {};
   if (::stat(file.c_str(), &info) != 0) return false;
   const auto bytes = static_cast<std::uintmax_t>(info.st_size);
-  if (!recycled_.reserve(bytes)) return false;
+  std::optional<std::vector<RecycledFiles::File>> evicted = recycled_.reserveEvictingOldest(bytes);
+  if (!evicted) return false;
+  for (const RecycledFiles::File& old : *evicted) ::unlink(old.path.c_str());
   fs::path recycled = temporaryName(kRecycledSuffix);
   if (::rename(file.c_str(), recycled.c_str()) != 0) {
     recycled_.release(bytes);

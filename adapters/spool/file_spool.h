@@ -8,7 +8,8 @@
 // trimming) of its blocks; on the 2-core benchmark machine those were 17 % of the receive
 // threads' CPU and about 7 ms per unlink. The pool is sized for bursts, when receiving runs
 // ahead of forwarding and the removals come later all at once: up to kMaxRecycledFiles files
-// of at most kMaxRecycledFileBytes each and kMaxRecycledTotalBytes in all. Recycled files are
+// of at most kMaxRecycledFileBytes each and kMaxRecycledTotalBytes in all; when it is full, a
+// newly removed file takes the place of the oldest recycled ones. Recycled files are
 // spool disk use and count as such: the free-space floor is checked against what the file
 // system reports free, so a full pool (256 MiB) is held outside it; when the disk is below
 // the floor, reserveTemporary() deletes the recycled files before it refuses an instance.

@@ -1,6 +1,7 @@
 #include "adapters/spool/recycled_files.h"
 
 #include <cassert>
+#include <iterator>
 #include <utility>
 
 namespace sundial::adapters::spool {
@@ -18,10 +19,37 @@ bool RecycledFiles::reserve(std::uintmax_t bytes) {
   return true;
 }
 
+std::optional<std::vector<RecycledFiles::File>> RecycledFiles::reserveEvictingOldest(
+    std::uintmax_t bytes) {
+  std::lock_guard lock(mutex_);
+  if (bytes > limits_.max_file_bytes) return std::nullopt;
+  // Reservations in progress keep their room: only files already added can go.
+  const std::size_t pending_files = count_ - files_.size();
+  const std::uintmax_t pending_bytes = total_bytes_ - files_bytes_;
+  if (pending_files + 1 > limits_.max_files ||
+      pending_bytes + bytes > limits_.max_total_bytes) {
+    return std::nullopt;
+  }
+  std::size_t going = 0;
+  while (count_ + 1 > limits_.max_files || total_bytes_ + bytes > limits_.max_total_bytes) {
+    --count_;
+    total_bytes_ -= files_[going].bytes;
+    files_bytes_ -= files_[going].bytes;
+    ++going;
+  }
+  std::vector<File> evicted(std::make_move_iterator(files_.begin()),
+                            std::make_move_iterator(files_.begin() + going));
+  files_.erase(files_.begin(), files_.begin() + going);
+  ++count_;
+  total_bytes_ += bytes;
+  return evicted;
+}
+
 void RecycledFiles::add(File file) {
   std::lock_guard lock(mutex_);
   // reserve() counted it already; more files than reservations would break the limits.
   assert(files_.size() < count_);
+  files_bytes_ += file.bytes;
   files_.push_back(std::move(file));
 }
 
@@ -47,6 +75,7 @@ std::optional<RecycledFiles::File> RecycledFiles::take(std::uintmax_t expected_b
   }
   File file = std::move(files_[best]);
   files_.erase(files_.begin() + static_cast<std::ptrdiff_t>(best));
+  files_bytes_ -= file.bytes;
   --count_;
   total_bytes_ -= file.bytes;
   return file;
@@ -56,6 +85,7 @@ std::vector<RecycledFiles::File> RecycledFiles::takeAll() {
   std::lock_guard lock(mutex_);
   std::vector<File> all = std::move(files_);
   files_.clear();
+  files_bytes_ = 0;
   for (const File& file : all) {
     --count_;
     total_bytes_ -= file.bytes;

@@ -32,6 +32,12 @@ class RecycledFiles {
   // answer must be followed by add() (the file was moved in) or release() (it was not), so
   // that concurrent callers never overshoot the limits between the check and the move.
   bool reserve(std::uintmax_t bytes);
+  // The same, but when the pool is full its oldest files go to make room; they are returned,
+  // for the caller to unlink outside the lock. A file recycled long ago is the least likely to
+  // be cached, and one whose length matches nothing that arrives (take() looks at the newest
+  // kFitScan only) would otherwise hold its room for good. None when the file is larger than
+  // one file may be, or when reservations in progress leave no room whatever goes.
+  std::optional<std::vector<File>> reserveEvictingOldest(std::uintmax_t bytes);
   void add(File file);
   void release(std::uintmax_t bytes);
 
@@ -56,9 +62,10 @@ class RecycledFiles {
  private:
   const Limits limits_;
   mutable std::mutex mutex_;  // guards everything below
-  std::vector<File> files_;
+  std::vector<File> files_;  // oldest first
   std::size_t count_ = 0;        // files_ plus reservations not yet added
   std::uintmax_t total_bytes_ = 0;  // likewise
+  std::uintmax_t files_bytes_ = 0;  // files_ only
 };
 
 }  // namespace sundial::adapters::spool

@@ -113,6 +113,64 @@ TEST(RecycledFiles, TakeComparesOnlyTheMostRecentFiles) {
             "recent-" + std::to_string(RecycledFiles::kFitScan - 1));
 }
 
+// A full pool makes room for a newly removed file by letting its oldest files go: a large
+// file whose length matched nothing since would otherwise hold its room for good.
+TEST(RecycledFiles, AFullPoolEvictsItsOldestFilesForANewOne) {
+  RecycledFiles pool({4, 100, 60});
+  for (auto [name, bytes] : {std::pair{"big-old", 60u}, {"small-1", 10u}, {"small-2", 10u}}) {
+    ASSERT_TRUE(pool.reserve(bytes));
+    pool.add(file(name, bytes));
+  }
+  auto evicted = pool.reserveEvictingOldest(30);  // 80 + 30 > 100: the oldest goes
+  ASSERT_TRUE(evicted.has_value());
+  ASSERT_EQ(evicted->size(), 1u);
+  EXPECT_EQ(evicted->front().path.filename(), "big-old");
+  pool.add(file("new", 30));
+  EXPECT_EQ(pool.files(), 3u);
+  EXPECT_EQ(pool.bytes(), 50u);
+
+  ASSERT_TRUE(pool.reserve(0));  // four files: the count is full
+  pool.add(file("empty", 0));
+  evicted = pool.reserveEvictingOldest(0);
+  ASSERT_TRUE(evicted.has_value());
+  ASSERT_EQ(evicted->size(), 1u);
+  EXPECT_EQ(evicted->front().path.filename(), "small-1");
+  pool.release(0);
+  EXPECT_EQ(pool.take(30)->path.filename(), "new");
+  EXPECT_EQ(pool.bytes(), 10u);  // small-2 and empty
+}
+
+// Reservations in progress are not files yet: they cannot be evicted, and a file that does
+// not fit beside them is refused without evicting anything.
+TEST(RecycledFiles, EvictionNeverTakesTheRoomOfAReservationInProgress) {
+  RecycledFiles pool({2, 100, 100});
+  ASSERT_TRUE(pool.reserve(10));
+  pool.add(file("added", 10));
+  ASSERT_TRUE(pool.reserve(80));  // in progress
+  EXPECT_FALSE(pool.reserveEvictingOldest(30).has_value());  // 80 + 30 > 100 whatever goes
+  EXPECT_EQ(pool.files(), 2u);
+  EXPECT_EQ(pool.bytes(), 90u);
+  EXPECT_FALSE(pool.reserveEvictingOldest(101).has_value());  // over the per-file limit
+  auto evicted = pool.reserveEvictingOldest(20);  // "added" goes; the reservation stays
+  ASSERT_TRUE(evicted.has_value());
+  ASSERT_EQ(evicted->size(), 1u);
+  EXPECT_EQ(pool.bytes(), 100u);
+}
+
+// The scan reaches exactly the kFitScan most recent files: an exact match there is found.
+TEST(RecycledFiles, TakeFindsAnExactMatchAtTheEdgeOfItsScan) {
+  RecycledFiles pool({RecycledFiles::kFitScan + 1, 1'000'000, 1000});
+  ASSERT_TRUE(pool.reserve(10));
+  pool.add(file("outside", 10));
+  ASSERT_TRUE(pool.reserve(1000));
+  pool.add(file("edge-exact", 1000));
+  for (std::size_t i = 1; i < RecycledFiles::kFitScan; ++i) {
+    ASSERT_TRUE(pool.reserve(10));
+    pool.add(file("recent-" + std::to_string(i), 10));
+  }
+  EXPECT_EQ(pool.take(1000)->path.filename(), "edge-exact");
+}
+
 TEST(RecycledFiles, TakeAllEmptiesThePool) {
   RecycledFiles pool({5, 100, 100});
   for (int i = 0; i < 4; ++i) {
