@@ -268,8 +268,8 @@ OFCondition StoreScp::handleStore(T_DIMSE_C_StoreRQ& request,
                        "not accepting work: state store unavailable", requested_sop);
     return skipDataSetAndAnswer(request, context_id, answer);
   }
-  Result<std::filesystem::path> temporary =
-      context_.spool.reserveTemporary(state_.last_file_bytes);
+  Result<std::filesystem::path> temporary = context_.spool.reserveTemporary(
+      context_.lengths.expected(state_.calling_ae, requested_class));
   if (!temporary) {
     const Error& error = temporary.error();
     std::uint16_t answer = refuseInstance(
@@ -308,7 +308,7 @@ OFCondition StoreScp::handleStore(T_DIMSE_C_StoreRQ& request,
                                           {"error", received.text()}});
     return received;
   }
-  state_.last_file_bytes = outcome.bytes;
+  context_.lengths.remember(state_.calling_ae, requested_class, outcome.bytes);
   const std::uint64_t bytes_before = state_.bytes;
   const ReceivedFile file{*temporary, outcome.bytes,
                           outcome.synced ? engine::Spool::FileState::Synced

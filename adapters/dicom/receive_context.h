@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/dicom/receive_length_hints.h"
 #include "adapters/dicom/receive_storage_receiver.h"
 
 namespace sundial::adapters::dicom {
@@ -72,6 +73,7 @@ struct ReceiveContext {
   const Clock& clock;
   std::atomic<bool> stopping{false};
   OpenConnections connections;
+  ReceiveLengthHints lengths;  // for the spool's choice of a recycled file
 };
 
 }  // namespace sundial::adapters::dicom

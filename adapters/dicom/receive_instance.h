@@ -26,9 +26,6 @@ struct AssociationState {
   std::uint64_t instances = 0;
   std::uint64_t bytes = 0;
   std::uint64_t refused = 0;
-  // The previous instance's file length: the next is likely alike (the same series), so the
-  // spool is asked for a recycled file of that length.
-  std::uint64_t last_file_bytes = 0;
 };
 
 // A data set received into a temporary spool file.

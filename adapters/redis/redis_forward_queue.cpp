@@ -126,7 +126,7 @@ Result<std::vector<engine::ForwardJob>> RedisForwardQueue::claim(const std::stri
   }
   // Nothing on this node's list for `wait`. When the script was not run first, the jobs of
   // instances recorded before ready lists were per node (only the script takes those) have
-  // not been looked at yet.
+  // not been looked at yet: they wait up to `wait` longer than before, once per empty spell.
   if (blmove_first && !node_.empty()) return remember(runClaim(destination, worker, max, {}));
   return std::vector<engine::ForwardJob>{};
 }

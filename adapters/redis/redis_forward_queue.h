@@ -66,8 +66,10 @@ class RedisForwardQueue final : public engine::ForwardQueue {
   const Clock& clock_;
   std::string node_;
   // The last claim found fewer jobs than asked for: the list is likely empty or nearly so.
-  // False at first, so that the first claim runs the script, which registers the worker and
-  // its node (depth() counts in-flight and ready jobs through those sets).
+  // One flag for the object: right because each forward worker owns its queue object and
+  // claims for one destination. False at first, so that the first claim runs the script,
+  // which registers the worker and its node (depth() counts in-flight and ready jobs through
+  // those sets).
   bool ready_list_short_ = false;
 };
 

@@ -27,8 +27,8 @@ class Spool {
   // earlier, removed instance's bytes (a recycled file): the writer overwrites it from the
   // start and cuts it to its own length. Fails with ResourceExhausted when the disk is below
   // its free-space floor or not writable. `expected_bytes`: the length the writer expects
-  // (0: unknown; a receiver gives its association's previous instance's), so that a recycled
-  // file of about that length can be chosen.
+  // (0: unknown; a receiver gives the length of the last instance of the same SOP class from
+  // the same AE title), so that a recycled file of about that length can be chosen.
   virtual Result<std::filesystem::path> reserveTemporary(std::uint64_t expected_bytes) = 0;
 
   // Whether commit() makes each file durable (fsync) before it returns. A writer that still
