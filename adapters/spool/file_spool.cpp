@@ -153,7 +153,7 @@ Result<void> FileSpool::start() {
   int kept = 0;
   int removed = 0;
   for (const fs::directory_entry& leftover : leftovers) {
-    if (recycle(leftover.path())) {
+    if (recycle(leftover.path(), /*evict_oldest=*/false)) {
       ++kept;
     } else if (std::error_code remove_ec; fs::remove(leftover.path(), remove_ec)) {
       ++removed;
@@ -233,13 +233,18 @@ bool FileSpool::reuseRecycled(const fs::path& temporary, std::uint64_t expected_
   return false;
 }
 
-bool FileSpool::recycle(const fs::path& file) {
+bool FileSpool::recycle(const fs::path& file, bool evict_oldest) {
   struct stat info {};
   if (::stat(file.c_str(), &info) != 0) return false;
   const auto bytes = static_cast<std::uintmax_t>(info.st_size);
-  std::optional<std::vector<RecycledFiles::File>> evicted = recycled_.reserveEvictingOldest(bytes);
-  if (!evicted) return false;
-  for (const RecycledFiles::File& old : *evicted) ::unlink(old.path.c_str());
+  if (evict_oldest) {
+    std::optional<std::vector<RecycledFiles::File>> evicted =
+        recycled_.reserveEvictingOldest(bytes);
+    if (!evicted) return false;
+    for (const RecycledFiles::File& old : *evicted) ::unlink(old.path.c_str());
+  } else if (!recycled_.reserve(bytes)) {
+    return false;
+  }
   fs::path recycled = temporaryName(kRecycledSuffix);
   if (::rename(file.c_str(), recycled.c_str()) != 0) {
     recycled_.release(bytes);
@@ -350,7 +355,7 @@ Result<fs::path> FileSpool::commit(const fs::path& temporary, const std::string&
 void FileSpool::discard(const fs::path& temporary) {
   if (!isInside(temporary, temporaryDir())) return;
   // A refused or broken-off instance's file is as good as any for the next one.
-  if (!recycle(temporary)) ::unlink(temporary.c_str());
+  if (!recycle(temporary, /*evict_oldest=*/false)) ::unlink(temporary.c_str());
 }
 
 bool FileSpool::isCommittedPath(const fs::path& path) const {
@@ -359,7 +364,7 @@ bool FileSpool::isCommittedPath(const fs::path& path) const {
 
 // The study folder stays, even when empty: see removeEmptyStudyFolders().
 bool FileSpool::removeIfCheap(const fs::path& committed) {
-  return isCommittedPath(committed) && recycle(committed);
+  return isCommittedPath(committed) && recycle(committed, /*evict_oldest=*/false);
 }
 
 Result<void> FileSpool::remove(const fs::path& committed) {
@@ -367,7 +372,7 @@ Result<void> FileSpool::remove(const fs::path& committed) {
     return makeError(ErrorCode::InvalidInput, "not a committed file of this spool",
                      "path=" + pathForErrors(committed));
   }
-  if (!recycle(committed) && ::unlink(committed.c_str()) != 0) {
+  if (!recycle(committed, /*evict_oldest=*/true) && ::unlink(committed.c_str()) != 0) {
     int error = errno;
     if (error == ENOENT) {
       return makeError(ErrorCode::NotFound, "spool file already gone",

@@ -9,7 +9,7 @@
 // threads' CPU and about 7 ms per unlink. The pool is sized for bursts, when receiving runs
 // ahead of forwarding and the removals come later all at once: up to kMaxRecycledFiles files
 // of at most kMaxRecycledFileBytes each and kMaxRecycledTotalBytes in all; when it is full, a
-// newly removed file takes the place of the oldest recycled ones. Recycled files are
+// file given to remove() takes the place of the oldest recycled ones. Recycled files are
 // spool disk use and count as such: the free-space floor is checked against what the file
 // system reports free, so a full pool (256 MiB) is held outside it; when the disk is below
 // the floor, reserveTemporary() deletes the recycled files before it refuses an instance.
@@ -131,8 +131,10 @@ class FileSpool final : public engine::Spool {
   // A new unique name in the temporary folder with `suffix`.
   std::filesystem::path temporaryName(const char* suffix);
   // Moves `file` (committed, or temporary and given up) to the recycled files; false when it
-  // should be unlinked instead.
-  bool recycle(const std::filesystem::path& file);
+  // should be unlinked instead. With `evict_oldest`, a full pool unlinks its oldest files to
+  // make room: only from remove(), which a SpoolJanitor runs on its own thread, never from
+  // removeIfCheap() (the caller's thread: an unlink costs a discard).
+  bool recycle(const std::filesystem::path& file, bool evict_oldest);
   // A recycled file renamed to `temporary`; false when there is none.
   bool reuseRecycled(const std::filesystem::path& temporary, std::uint64_t expected_bytes);
   // Empty recycled files up to files_ready_at_start_; returns how many were made.

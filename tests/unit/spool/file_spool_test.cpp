@@ -585,6 +585,49 @@ TEST_F(FileSpoolTest, RecyclingIsBoundedInCountAndFileSize) {
   EXPECT_TRUE(spool.listCommitted().empty());
 }
 
+// A full pool makes room for a removed file by unlinking its oldest recycled one, but only in
+// remove() (a SpoolJanitor's own thread): removeIfCheap() runs on the caller's thread and
+// leaves the file for remove() rather than pay for an unlink there.
+TEST_F(FileSpoolTest, OnlyRemoveEvictsTheOldestRecycledFileFromAFullPool) {
+  auto config = spoolConfig();
+  config.fsync = false;  // hundreds of files: the pool's bookkeeping is under test
+  FileSpool spool(dir_, config, metrics_);
+  ASSERT_TRUE(spool.start().ok());
+  const auto temporaryNames = [this] {
+    std::set<fs::path> names;
+    for (const auto& entry : fs::directory_iterator(dir_ / "tmp")) names.insert(entry.path());
+    return names;
+  };
+  std::vector<fs::path> committed;
+  for (size_t i = 0; i < FileSpool::kMaxRecycledFiles + 1; ++i) {
+    auto temporary = spool.reserveTemporary(0);
+    ASSERT_TRUE(temporary.ok());
+    auto done = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(i + 1), kWritten);
+    ASSERT_TRUE(done.ok());
+    committed.push_back(*done);
+  }
+  ASSERT_TRUE(spool.remove(committed[0]).ok());
+  const std::set<fs::path> oldest = temporaryNames();
+  ASSERT_EQ(oldest.size(), 1u);
+  for (size_t i = 1; i < FileSpool::kMaxRecycledFiles; ++i) {
+    ASSERT_TRUE(spool.remove(committed[i]).ok());
+  }
+  const std::set<fs::path> full = temporaryNames();
+  ASSERT_EQ(full.size(), FileSpool::kMaxRecycledFiles);
+
+  const fs::path& last = committed.back();
+  EXPECT_FALSE(spool.removeIfCheap(last));
+  EXPECT_TRUE(fs::exists(last));
+  EXPECT_EQ(temporaryNames(), full);
+
+  ASSERT_TRUE(spool.remove(last).ok());
+  EXPECT_FALSE(fs::exists(last));
+  const std::set<fs::path> after = temporaryNames();
+  EXPECT_EQ(after.size(), FileSpool::kMaxRecycledFiles);
+  EXPECT_EQ(after.count(*oldest.begin()), 0u) << "the oldest recycled file made room";
+  EXPECT_EQ(spool.recycledFilesForTest(), FileSpool::kMaxRecycledFiles);
+}
+
 // Receiving runs ahead of forwarding: a burst is spooled, then all of it is removed at once.
 // The next burst finds every one of those files waiting and creates none.
 TEST_F(FileSpoolTest, ABurstOfRemovalsIsReusedByTheNextBurst) {
