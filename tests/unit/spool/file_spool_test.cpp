@@ -58,6 +58,29 @@ class FileSpoolTest : public ::testing::Test {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
+  // Commits `count` instances of kStudy with SOP Instance UIDs 1.2.3.1, 1.2.3.2, ..., each
+  // written with `content` unless it is empty; their committed paths, in that order (fewer
+  // after a failure, which is reported).
+  static std::vector<fs::path> commitInstances(FileSpool& spool, std::size_t count,
+                                               const std::string& content = {}) {
+    std::vector<fs::path> committed;
+    for (std::size_t i = 0; i < count; ++i) {
+      auto temporary = spool.reserveTemporary(0);
+      if (!temporary) {
+        ADD_FAILURE() << temporary.error().describe();
+        break;
+      }
+      if (!content.empty()) writeFile(*temporary, content);
+      auto done = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(i + 1), kWritten);
+      if (!done) {
+        ADD_FAILURE() << done.error().describe();
+        break;
+      }
+      committed.push_back(*done);
+    }
+    return committed;
+  }
+
   fs::path dir_;
   engine::Metrics metrics_;
 };
@@ -424,14 +447,8 @@ TEST_F(FileSpoolTest, CommitGivesUpWhenTheStudyFolderKeepsVanishing) {
 TEST_F(FileSpoolTest, RemoveKeepsStudyFolderWithOtherInstances) {
   FileSpool spool(dir_, spoolConfig(), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  std::vector<fs::path> committed;
-  for (const char* sop : {"1.2.3.1", "1.2.3.2"}) {
-    auto temporary = spool.reserveTemporary(0);
-    ASSERT_TRUE(temporary.ok());
-    auto done = spool.commit(*temporary, kStudy, sop, kWritten);
-    ASSERT_TRUE(done.ok());
-    committed.push_back(*done);
-  }
+  const std::vector<fs::path> committed = commitInstances(spool, 2);
+  ASSERT_EQ(committed.size(), 2u);
   ASSERT_TRUE(spool.remove(committed[0]).ok());
   EXPECT_TRUE(fs::exists(committed[1]));
   // A commit into a study folder after removals still works.
@@ -566,14 +583,9 @@ TEST_F(FileSpoolTest, RecyclingIsBoundedInCountAndFileSize) {
   EXPECT_EQ(spool.recycledFilesForTest(), 0u);  // too large to keep: unlinked
   EXPECT_FALSE(fs::exists(*committed_big));
 
-  std::vector<fs::path> committed;
-  for (size_t i = 0; i < FileSpool::kMaxRecycledFiles + 3; ++i) {
-    auto temporary = spool.reserveTemporary(0);
-    ASSERT_TRUE(temporary.ok());
-    auto done = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(i + 1), kWritten);
-    ASSERT_TRUE(done.ok());
-    committed.push_back(*done);
-  }
+  const std::vector<fs::path> committed =
+      commitInstances(spool, FileSpool::kMaxRecycledFiles + 3);
+  ASSERT_EQ(committed.size(), FileSpool::kMaxRecycledFiles + 3);
   for (const fs::path& path : committed) ASSERT_TRUE(spool.remove(path).ok());
   EXPECT_EQ(spool.recycledFilesForTest(), FileSpool::kMaxRecycledFiles);
   size_t in_temporary_folder = 0;
@@ -598,14 +610,9 @@ TEST_F(FileSpoolTest, OnlyRemoveEvictsTheOldestRecycledFileFromAFullPool) {
     for (const auto& entry : fs::directory_iterator(dir_ / "tmp")) names.insert(entry.path());
     return names;
   };
-  std::vector<fs::path> committed;
-  for (size_t i = 0; i < FileSpool::kMaxRecycledFiles + 1; ++i) {
-    auto temporary = spool.reserveTemporary(0);
-    ASSERT_TRUE(temporary.ok());
-    auto done = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(i + 1), kWritten);
-    ASSERT_TRUE(done.ok());
-    committed.push_back(*done);
-  }
+  const std::vector<fs::path> committed =
+      commitInstances(spool, FileSpool::kMaxRecycledFiles + 1);
+  ASSERT_EQ(committed.size(), FileSpool::kMaxRecycledFiles + 1);
   ASSERT_TRUE(spool.remove(committed[0]).ok());
   const std::set<fs::path> oldest = temporaryNames();
   ASSERT_EQ(oldest.size(), 1u);
@@ -637,15 +644,8 @@ TEST_F(FileSpoolTest, ABurstOfRemovalsIsReusedByTheNextBurst) {
   ASSERT_TRUE(spool.start().ok());
   constexpr int kBurst = 200;  // far more than the 32 files the pool used to keep
   const std::string instance(4096, 'i');
-  std::vector<fs::path> committed;
-  for (int i = 0; i < kBurst; ++i) {
-    auto temporary = spool.reserveTemporary(0);
-    ASSERT_TRUE(temporary.ok());
-    writeFile(*temporary, instance);
-    auto done = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(i + 1), kWritten);
-    ASSERT_TRUE(done.ok());
-    committed.push_back(*done);
-  }
+  const std::vector<fs::path> committed = commitInstances(spool, kBurst, instance);
+  ASSERT_EQ(committed.size(), static_cast<std::size_t>(kBurst));
   for (const fs::path& path : committed) ASSERT_TRUE(spool.remove(path).ok());
   EXPECT_EQ(spool.recycledFilesForTest(), static_cast<size_t>(kBurst));
   EXPECT_EQ(spool.recycledBytesForTest(), std::uintmax_t{kBurst} * instance.size());
@@ -684,14 +684,8 @@ TEST_F(FileSpoolTest, BelowTheFloorRecycledFilesAreDeletedBeforeRefusing) {
   constexpr std::uint64_t kFloor = 1'000'000;
   FileSpool spool(dir_, spoolConfig(kFloor), metrics_);
   ASSERT_TRUE(spool.start().ok());
-  std::vector<fs::path> committed;
-  for (int i = 0; i < 3; ++i) {
-    auto temporary = spool.reserveTemporary(0);
-    ASSERT_TRUE(temporary.ok());
-    auto done = spool.commit(*temporary, kStudy, "1.2.3." + std::to_string(i + 1), kWritten);
-    ASSERT_TRUE(done.ok());
-    committed.push_back(*done);
-  }
+  const std::vector<fs::path> committed = commitInstances(spool, 3);
+  ASSERT_EQ(committed.size(), 3u);
   for (const fs::path& path : committed) ASSERT_TRUE(spool.remove(path).ok());
   ASSERT_EQ(spool.recycledFilesForTest(), 3u);
   // The disk is below the floor as long as the recycled files hold their share.
